@@ -1,0 +1,3 @@
+from penholder.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The I/O and trust core of Penholder. Never imports textual, rich or click."""
