@@ -1,0 +1,433 @@
+"""Every trust and turn rule of a negotiation, in one I/O-free place.
+
+`check_version` judges one version against the history of its ancestors: the store asks it
+before writing anything, and `verify` asks it again for every version it reads. The store
+also asks `check_against_store`, which applies the same turn rules to everything the store
+holds (a writer must not answer twice even on a branch it has not merged).
+Rule ids are stable; the README lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from penholder.core.commit import IDENT
+from penholder.core.history import History
+from penholder.core.model import (
+    ALLOWED_UNDER_SUSPENSION,
+    DOCUMENT_NAME,
+    ROLE_ACTIONS,
+    ROSTER_ONLY_ACTIONS,
+    SAME_TREE_ACTIONS,
+    TEXT_ACTIONS,
+    Action,
+    Version,
+)
+from penholder.core.roster import Roster
+
+RULES: dict[str, str] = {
+    "trailers": "the message carries the Penholder trailers, each once, well formed",
+    "commit-headers": "the commit has exactly tree, parents, author, committer and one gpgsig",
+    "signature-missing": "every version carries one SSH signature",
+    "signature-form": "the signature is canonical: SSHSIG v1, Ed25519, namespace git, sha512, "
+    "empty reserved, base64 wrapped at 70",
+    "signature-bad": "the signature verifies over the commit",
+    "signature-key": "the signing key is the actor's key in the roster in force",
+    "negotiation-id": "the version names this negotiation's id",
+    "action-unknown": "the action is one of the fourteen actions",
+    "root": "one root, the `open` version by the convener, and no other version without parents",
+    "actor-unknown": "the actor is on the roster in force",
+    "role-action": "the actor's role may take this action",
+    "author": "author = committer = `Display Name <actor@negotiation>` in UTC",
+    "recipient-unknown": "every recipient is on the roster",
+    "recipients-missing": "a text version is addressed to someone",
+    "route": "parties address mediators only; nobody addresses itself",
+    "document-name": "text versions name a valid document; others name the referred one's",
+    "document-exists": "`propose` only for a document that does not exist yet",
+    "document-size": "a draft stays within [rules] max_draft_bytes",
+    "refers-count": "the action refers to the right number of versions",
+    "refers-missing": "every referred version exists among the ancestors",
+    "refers-kind": "every referred version is of the right kind and document",
+    "refers-parents": "parents are the referred versions, then at most the actor's own previous tip",
+    "turn": "the referred text was addressed to the actor, is unanswered by it, and nothing newer "
+    "addressed to it descends from it (or it is the actor's own unanswered version)",
+    "consolidate-heads": "consolidate joins heads of one document, each addressed to the mediator",
+    "suspended": "under suspension only resume, comment, receipt, round and retract",
+    "resume": "resume refers to a withdrawal still in force",
+    "withdraw": "a party that has withdrawn cannot withdraw again",
+    "retract": "retract takes back the actor's own unanswered draft, or its sign/endorse of a "
+    "text not yet agreed",
+    "duplicate": "an actor signs or endorses one version once",
+    "round": "Penholder-Round is the latest round among the ancestors",
+    "round-number": "a new round is numbered previous + 1 and names its place and date",
+    "roster-changed": "only open and roster versions change the roster files",
+    "roster-unsupported": "roster versions are not supported by this release",
+    "tree-shape": "the tree holds the roster files and at most the one document the action names",
+    "tree-changed": "comment, receipt, sign, endorse and retract keep the referred tree",
+    "branch-unknown": "every branch is named after an actor of the roster",
+    "branch-tip": "every branch tip is a version signed by the branch's owner",
+    "branch-ancestry": "every version of an actor is an ancestor of the actor's branch tip",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TreeFacts:
+    """What a tree holds, as far as the rules care."""
+
+    sha: str
+    roster_blob: str | None
+    signers_blob: str | None
+    documents: tuple[tuple[str, str, int], ...]  # (name, blob sha, size)
+    stray: tuple[str, ...] = ()
+
+
+Visible = Callable[[str], bool]
+
+
+def _fmt(v: Version) -> str:
+    return f"{v.action} {v.sha[:10]} by {v.actor}"
+
+
+def check_version(
+    v: Version,
+    history: History,
+    roster: Roster,
+    trees: Mapping[str, TreeFacts],
+    *,
+    visible: Visible | None = None,
+) -> list[Violation]:
+    """All violations of `v` against the history of its ancestors (or `visible`, if given)."""
+    out: list[Violation] = []
+
+    def fail(rule: str, message: str) -> None:
+        out.append(Violation(rule, message))
+
+    if visible is None:
+        parents = v.parents
+
+        def visible(sha: str) -> bool:
+            return history.reaches(parents, sha)
+
+    if v.negotiation != roster.negotiation_id:
+        fail("negotiation-id", f"names negotiation {v.negotiation!r}, not {roster.negotiation_id!r}")
+    try:
+        action = Action(v.action)
+    except ValueError:
+        fail("action-unknown", f"unknown action {v.action!r}")
+        return out
+    if not v.parents and action != Action.OPEN:
+        fail("root", f"a {action} version without parents")
+    if action == Action.OPEN and v.parents:
+        fail("root", "an open version with parents")
+    actor = roster.actor(v.actor)
+    if actor is None:
+        fail("actor-unknown", f"actor {v.actor!r} is not on the roster")
+        return out
+    if action not in ROLE_ACTIONS[actor.role]:
+        fail("role-action", f"a {actor.role} may not {action}")
+    if action == Action.OPEN and v.actor != roster.convener:
+        fail("root", f"opened by {v.actor}, not the convener {roster.convener}")
+    if action == Action.ROSTER:
+        fail("roster-unsupported", "roster changes are not supported by this release")
+    _check_identity(v, roster, fail)
+    _check_recipients(v, action, roster, fail)
+
+    referred = _check_refers(v, action, history, fail)
+    if referred is None:
+        return out
+    _check_document(v, action, referred, fail)
+    _check_round(v, action, history, fail)
+    _check_suspension(v, action, history, referred, fail)
+    _check_turn(v, action, history, roster, referred, visible, fail)
+    _check_tree(v, action, history, roster, referred, trees, fail)
+    return out
+
+
+def _check_identity(v: Version, roster: Roster, fail: Callable[[str, str], None]) -> None:
+    actor = roster.actor(v.actor)
+    assert actor is not None
+    expected = f"{actor.name} <{actor.id}@{roster.negotiation_id}>"
+    for what, value in (("author", v.author), ("committer", v.committer)):
+        match = IDENT.match(value)
+        if not match or match.group("tz") != "+0000":
+            fail("author", f"{what} {value!r} is not `Name <id@negotiation> TIME +0000`")
+        elif f"{match.group('name')} <{match.group('email')}>" != expected:
+            fail("author", f"{what} is {match.group('name')} <{match.group('email')}>, not {expected}")
+    if v.author != v.committer:
+        fail("author", "author and committer differ")
+
+
+def _check_recipients(
+    v: Version, action: Action, roster: Roster, fail: Callable[[str, str], None]
+) -> None:
+    actor = roster.actor(v.actor)
+    assert actor is not None
+    if len(set(v.to)) != len(v.to):
+        fail("route", "a recipient is named twice")
+    for recipient in v.to:
+        target = roster.actor(recipient)
+        if target is None:
+            fail("recipient-unknown", f"recipient {recipient!r} is not on the roster")
+        elif recipient == v.actor:
+            fail("route", f"{v.actor} addresses itself")
+        elif actor.role == "party" and target.role not in roster.rules.party_may_address:
+            allowed = " or ".join(f"{r}s" for r in roster.rules.party_may_address)
+            fail("route", f"a party addresses {allowed} only, not the {target.role} {recipient}")
+        elif actor.role == "observer":
+            fail("route", "an observer addresses nobody")
+    if action in TEXT_ACTIONS and not v.to:
+        fail("recipients-missing", f"a {action} must be addressed to someone")
+
+
+_REFERS_COUNT: dict[Action, tuple[int, int]] = {
+    Action.OPEN: (0, 0),
+    Action.PROPOSE: (0, 0),
+    Action.WITHDRAW: (0, 0),
+    Action.ROUND: (0, 0),
+    Action.ROSTER: (0, 0),
+    Action.CONSOLIDATE: (2, 1 << 30),
+}
+
+
+def _check_refers(
+    v: Version, action: Action, history: History, fail: Callable[[str, str], None]
+) -> list[Version] | None:
+    low, high = _REFERS_COUNT.get(action, (1, 1))
+    if not low <= len(v.refers) <= high:
+        fail("refers-count", f"a {action} refers to {len(v.refers)} versions")
+        return None
+    if len(set(v.refers)) != len(v.refers):
+        fail("refers-count", "a version is referred to twice")
+        return None
+    referred = []
+    for sha in v.refers:
+        found = history.get(sha)
+        if found is None:
+            fail("refers-missing", f"refers to {sha[:10]}, which is not in the negotiation")
+            return None
+        referred.append(found)
+    # Parents: the referred versions first, then at most the actor's own previous tip.
+    n = len(v.refers)
+    if action == Action.OPEN:
+        return referred
+    if n:
+        if action in (Action.AMEND, Action.FORWARD, Action.CONSOLIDATE):
+            ok = v.parents[:n] == v.refers
+        else:
+            ok = v.parents[:1] == v.refers[:1] and (n == 1)
+        extra = v.parents[n:]
+    else:
+        ok = len(v.parents) == 1
+        extra = v.parents[:1] if v.parents and v.parents[0] != history.root else ()
+    if not ok:
+        fail("refers-parents", "the first parents are not the referred versions")
+    if len(extra) > 1:
+        fail("refers-parents", f"{len(extra)} parents beyond the referred versions")
+    for sha in extra:
+        own = history.get(sha)
+        if own is None or own.actor != v.actor:
+            fail("refers-parents", f"parent {sha[:10]} is neither referred nor the actor's own")
+        elif n and history.reaches(v.parents[:n], sha):
+            fail("refers-parents", f"parent {sha[:10]} is already an ancestor")
+    return referred
+
+
+def _check_document(
+    v: Version, action: Action, referred: list[Version], fail: Callable[[str, str], None]
+) -> None:
+    if action in TEXT_ACTIONS:
+        if not v.document or not DOCUMENT_NAME.match(v.document):
+            fail("document-name", f"document name {v.document!r} is not valid")
+        for r in referred:
+            if not r.is_text:
+                fail("refers-kind", f"refers to {_fmt(r)}, not a text version")
+            elif r.document != v.document:
+                fail("refers-kind", f"refers to {_fmt(r)} of document {r.document}, not {v.document}")
+    elif action in SAME_TREE_ACTIONS:
+        if v.document != referred[0].document:
+            fail("document-name", f"names document {v.document}, the referred version {referred[0].document}")
+        target = referred[0]
+        if action == Action.SIGN and not target.is_text:
+            fail("refers-kind", f"signs {_fmt(target)}, not a text version")
+        if action == Action.ENDORSE and not (target.is_text or target.action == Action.ROSTER):
+            fail("refers-kind", f"endorses {_fmt(target)}, not a text or roster version")
+        if action == Action.RETRACT and target.actor != v.actor:
+            fail("retract", f"retracts {_fmt(target)}, which is not its own")
+    elif v.document is not None:
+        fail("document-name", f"a {action} names a document")
+    if action == Action.RESUME and referred[0].action != Action.WITHDRAW:
+        fail("refers-kind", f"resumes {_fmt(referred[0])}, not a withdrawal")
+
+
+def _check_round(v: Version, action: Action, history: History, fail: Callable[[str, str], None]) -> None:
+    latest = history.round_of_parents(v.parents)
+    if action == Action.OPEN:
+        if v.round != 1:
+            fail("round-number", f"open is round 1, not {v.round}")
+    elif action == Action.ROUND:
+        if v.round != latest + 1:
+            fail("round-number", f"round {v.round} follows round {latest}: expected {latest + 1}")
+        if not v.place or not v.date:
+            fail("round-number", "a round names its place and date")
+    elif v.round != latest:
+        fail("round", f"says round {v.round}; the latest round among its ancestors is {latest}")
+
+
+def _check_suspension(
+    v: Version,
+    action: Action,
+    history: History,
+    referred: list[Version],
+    fail: Callable[[str, str], None],
+) -> None:
+    pending = history.suspending_withdrawals(v.parents)
+    if pending and action not in ALLOWED_UNDER_SUSPENSION:
+        who = ", ".join(sorted({history.versions[w].actor for w in pending}))
+        fail("suspended", f"a {action} while the table is suspended (withdrawal by {who})")
+    if action == Action.RESUME and referred[0].sha not in pending:
+        fail("resume", f"withdrawal {referred[0].sha[:10]} is already resumed")
+    if action == Action.WITHDRAW and any(history.versions[w].actor == v.actor for w in pending):
+        fail("withdraw", f"{v.actor} has already withdrawn")
+
+
+def _check_turn(
+    v: Version,
+    action: Action,
+    history: History,
+    roster: Roster,
+    referred: list[Version],
+    visible: Visible,
+    fail: Callable[[str, str], None],
+) -> None:
+    if action in (Action.AMEND, Action.FORWARD, Action.CONSOLIDATE):
+        for r in referred:
+            if history.is_retracted(r.sha, visible):
+                fail("turn", f"{_fmt(r)} was retracted")
+            answered = [w for w in history.answers(r.sha, visible) if w.sha != v.sha]
+            own_revision = r.actor == v.actor and not answered
+            if v.actor not in r.to and not own_revision:
+                fail("turn", f"{_fmt(r)} was not addressed to {v.actor}")
+            if any(w.actor == v.actor for w in answered):
+                fail("turn", f"{v.actor} has already answered {_fmt(r)}")
+            if action == Action.CONSOLIDATE and any(w.is_text for w in answered):
+                fail("consolidate-heads", f"{_fmt(r)} is not a head: it was answered")
+            floor = history.gen.get(r.sha, 0)
+            for sha in history.lineage.get(r.document or "", ()):
+                w = history.versions[sha]
+                if (
+                    sha != r.sha
+                    and sha != v.sha
+                    and v.actor in w.to
+                    and history.gen[sha] > floor
+                    and visible(sha)
+                    and history.is_ancestor(r.sha, sha)
+                    and not history.is_retracted(sha, visible)
+                ):
+                    fail("turn", f"{_fmt(w)}, addressed to {v.actor}, is newer than {_fmt(r)}")
+                    break
+    elif action == Action.PROPOSE:
+        for sha in history.lineage.get(v.document or "", ()):
+            if sha != v.sha and visible(sha):
+                fail("document-exists", f"document {v.document!r} exists already")
+                break
+    elif action in (Action.SIGN, Action.ENDORSE):
+        target = referred[0]
+        if any(
+            w.actor == v.actor and w.action == action and w.sha != v.sha
+            for w in history.answers(target.sha, visible)
+        ):
+            fail("duplicate", f"{v.actor} has already {action}d {_fmt(target)}")
+    elif action == Action.RETRACT:
+        target = referred[0]
+        if history.is_retracted(target.sha, visible):
+            fail("retract", f"{_fmt(target)} is already retracted")
+        if target.is_text:
+            others = [w for w in history.answers(target.sha, visible) if w.actor != v.actor]
+            if others:
+                fail("retract", f"{_fmt(target)} was already answered by {others[0].actor}")
+        elif target.action in (Action.SIGN, Action.ENDORSE):
+            text = history.get(target.refers[0]) if target.refers else None
+            if text is not None and is_agreed(history, text.sha, roster, visible):
+                fail("retract", f"{_fmt(text)} is agreed: its signatures stand")
+        else:
+            fail("retract", f"a {target.action} cannot be retracted")
+
+
+def _roster_blobs(facts: TreeFacts) -> tuple[str | None, str | None]:
+    return facts.roster_blob, facts.signers_blob
+
+
+def _check_tree(
+    v: Version,
+    action: Action,
+    history: History,
+    roster: Roster,
+    referred: list[Version],
+    trees: Mapping[str, TreeFacts],
+    fail: Callable[[str, str], None],
+) -> None:
+    facts = trees.get(v.tree)
+    if facts is None:
+        fail("tree-shape", f"tree {v.tree[:10]} could not be read")
+        return
+    if facts.stray:
+        fail("tree-shape", f"the tree holds {facts.stray[0]!r}, which no action puts there")
+    if action in SAME_TREE_ACTIONS:
+        if v.tree != referred[0].tree:
+            fail("tree-changed", f"a {action} changes the tree of {_fmt(referred[0])}")
+        return
+    if facts.roster_blob is None or facts.signers_blob is None:
+        fail("tree-shape", "the tree lacks penholder.toml or allowed_signers")
+    if action in ROSTER_ONLY_ACTIONS and facts.documents:
+        fail("tree-shape", f"a {action} carries the document {facts.documents[0][0]}")
+    if action in TEXT_ACTIONS:
+        names = [name for name, _, _ in facts.documents]
+        if names != [v.document]:
+            fail("tree-shape", f"a {action} of {v.document} carries {names or 'no document'}")
+        for name, _, size in facts.documents:
+            if size > roster.rules.max_draft_bytes:
+                fail("document-size", f"draft {name} has {size} bytes, over {roster.rules.max_draft_bytes}")
+    if action not in (Action.OPEN, Action.ROSTER) and v.parents:
+        parent_tree = trees.get(history.versions[v.parents[0]].tree) if v.parents[0] in history else None
+        if parent_tree is None or _roster_blobs(parent_tree) != _roster_blobs(facts):
+            fail("roster-changed", f"a {action} changes the roster files")
+
+
+def check_against_store(v: Version, history: History, roster: Roster) -> list[Violation]:
+    """The turn rules once more, over everything the store holds: a writer acts on what it has."""
+    out: list[Violation] = []
+    for w in history.open_withdrawals():
+        if Action(v.action) not in ALLOWED_UNDER_SUSPENSION:
+            who = history.versions[w].actor
+            out.append(Violation("suspended", f"the table is suspended: {who} withdrew ({w[:10]})"))
+            break
+    if v.action == Action.RESUME and v.refers and any(
+        w.action == Action.RESUME for w in history.referring(v.refers[0])
+    ):
+        out.append(Violation("resume", f"withdrawal {v.refers[0][:10]} is already resumed"))
+    return out + [
+        x
+        for x in check_version(v, history, roster, _NO_TREES, visible=lambda _sha: True)
+        if x.rule in {"turn", "consolidate-heads", "document-exists", "duplicate", "retract"}
+    ]
+
+
+_NO_TREES: Mapping[str, TreeFacts] = {}
+
+
+def is_agreed(
+    history: History, sha: str, roster: Roster, visible: Visible | None = None
+) -> bool:
+    """Every party signed it and the mediator quorum endorsed it, none retracted."""
+    parties = set(roster.ids("party"))
+    answers = history.answers(sha, visible)
+    signers = {w.actor for w in answers if w.action == Action.SIGN}
+    witnesses = {w.actor for w in answers if w.action == Action.ENDORSE}
+    return bool(parties) and parties <= signers and len(witnesses) >= max(roster.quorum, 1)

@@ -1,0 +1,197 @@
+"""The roster files every tree carries: `penholder.toml` (roster and rules) and `allowed_signers`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field, replace
+
+from penholder.core.errors import InputError
+from penholder.core.keys import check_actor_id, fingerprint_of_line, parse_public_key_line
+
+ROLES = ("party", "mediator", "observer")
+DEFAULT_MAX_DRAFT_BYTES = 10_000_000
+ROSTER_FILE = "penholder.toml"
+SIGNERS_FILE = "allowed_signers"
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    role: str
+    key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint_of_line(self.key)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """`[rules]`: None for witness_quorum means every mediator of the roster must endorse."""
+
+    witness_quorum: int | None = None
+    max_draft_bytes: int = DEFAULT_MAX_DRAFT_BYTES
+    party_may_address: tuple[str, ...] = ("mediator",)
+
+
+@dataclass(frozen=True)
+class Roster:
+    negotiation_id: str
+    title: str
+    convener: str
+    actors: tuple[Actor, ...]
+    rules: Rules = field(default_factory=Rules)
+
+    def actor(self, actor_id: str) -> Actor | None:
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        return None
+
+    def ids(self, role: str | None = None) -> list[str]:
+        return [a.id for a in self.actors if role is None or a.role == role]
+
+    @property
+    def quorum(self) -> int:
+        mediators = len(self.ids("mediator"))
+        quorum = self.rules.witness_quorum
+        return mediators if quorum is None else min(quorum, mediators)
+
+    def with_identity(self, negotiation_id: str, title: str, convener: str) -> Roster:
+        return replace(self, negotiation_id=negotiation_id, title=title, convener=convener)
+
+    def to_toml(self) -> str:
+        s = json.dumps  # a JSON string is a valid TOML basic string
+        lines = [
+            "# Penholder negotiation: roster and rules. Only `open` and `roster` versions change it.",
+            "[negotiation]",
+            f"id = {s(self.negotiation_id)}",
+            f"title = {s(self.title, ensure_ascii=False)}",
+            f"convener = {s(self.convener)}",
+            "",
+            "[rules]",
+        ]
+        if self.rules.witness_quorum is not None:
+            lines.append(f"witness_quorum = {self.rules.witness_quorum}")
+        lines.append(f"max_draft_bytes = {self.rules.max_draft_bytes}")
+        roles = ", ".join(s(r) for r in self.rules.party_may_address)
+        lines.append(f"party_may_address = [{roles}]")
+        for actor in self.actors:
+            lines += [
+                "",
+                "[[actor]]",
+                f"id = {s(actor.id)}",
+                f"name = {s(actor.name, ensure_ascii=False)}",
+                f"role = {s(actor.role)}",
+                f"key = {s(actor.key)}",
+            ]
+        return "\n".join(lines) + "\n"
+
+    def allowed_signers(self) -> str:
+        return "".join(f'{a.id} namespaces="git" {a.key}\n' for a in self.actors)
+
+
+def _str(table: dict[str, object], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where}: `{key}` must be a non-empty string", rule="roster-format")
+    return value.strip()
+
+
+def parse_rules(table: object) -> Rules:
+    if table is None:
+        return Rules()
+    if not isinstance(table, dict):
+        raise InputError("[rules] must be a table", rule="roster-format")
+    unknown = set(table) - {"witness_quorum", "max_draft_bytes", "party_may_address"}
+    if unknown:
+        raise InputError(f"[rules]: unknown setting {sorted(unknown)[0]!r}", rule="roster-format")
+    quorum = table.get("witness_quorum")
+    if quorum is not None and (not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1):
+        raise InputError("[rules] witness_quorum must be a whole number >= 1", rule="roster-format")
+    size = table.get("max_draft_bytes", DEFAULT_MAX_DRAFT_BYTES)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise InputError("[rules] max_draft_bytes must be a whole number >= 1", rule="roster-format")
+    address = table.get("party_may_address", ["mediator"])
+    if not isinstance(address, list) or not all(r in ROLES for r in address):
+        raise InputError(
+            "[rules] party_may_address must be a list of roles (party, mediator, observer)",
+            rule="roster-format",
+        )
+    return Rules(witness_quorum=quorum, max_draft_bytes=size, party_may_address=tuple(address))
+
+
+def parse_actors(items: object, *, need_keys: bool = True) -> tuple[Actor, ...]:
+    if not isinstance(items, list) or not items:
+        raise InputError("the roster needs at least one [[actor]] table", rule="roster-format")
+    actors: list[Actor] = []
+    seen: set[str] = set()
+    for number, item in enumerate(items, 1):
+        where = f"[[actor]] #{number}"
+        if not isinstance(item, dict):
+            raise InputError(f"{where} must be a table", rule="roster-format")
+        unknown = set(item) - {"id", "name", "role", "key"}
+        if unknown:
+            raise InputError(f"{where}: unknown field {sorted(unknown)[0]!r}", rule="roster-format")
+        actor_id = check_actor_id(_str(item, "id", where))
+        name = _str(item, "name", where)
+        if any(c in name for c in "<>\n\r\0"):
+            raise InputError(f"{where}: name may not contain <, > or line breaks", rule="roster-format")
+        role = _str(item, "role", where)
+        if role not in ROLES:
+            raise InputError(f"{where}: role {role!r} is not party, mediator or observer", rule="roster-format")
+        key = item.get("key", "")
+        if need_keys:
+            key = _str(item, "key", where)
+            parse_public_key_line(key)
+            key = " ".join(key.split()[:2])
+        elif not isinstance(key, str):
+            raise InputError(f"{where}: `key` must be a string", rule="roster-format")
+        if actor_id in seen:
+            raise InputError(f"actor {actor_id!r} appears twice in the roster", rule="roster-format")
+        seen.add(actor_id)
+        actors.append(Actor(actor_id, name, role, str(key)))
+    keys = [a.key for a in actors if a.key]
+    if len(keys) != len(set(keys)):
+        raise InputError("two actors of the roster share one key", rule="roster-format")
+    return tuple(actors)
+
+
+def load_toml(text: str, where: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where} is not valid TOML: {exc}", rule="roster-format") from exc
+
+
+def parse_roster(text: str) -> Roster:
+    """Parse a tree's `penholder.toml` (every field present)."""
+    data = load_toml(text, ROSTER_FILE)
+    head = data.get("negotiation")
+    if not isinstance(head, dict):
+        raise InputError(f"{ROSTER_FILE} lacks a [negotiation] table", rule="roster-format")
+    roster = Roster(
+        negotiation_id=_str(head, "id", "[negotiation]"),
+        title=_str(head, "title", "[negotiation]"),
+        convener=_str(head, "convener", "[negotiation]"),
+        actors=parse_actors(data.get("actor")),
+        rules=parse_rules(data.get("rules")),
+    )
+    check_roster(roster)
+    return roster
+
+
+def check_roster(roster: Roster) -> None:
+    convener = roster.actor(roster.convener)
+    if convener is None or convener.role != "mediator":
+        raise InputError(
+            f"the convener {roster.convener!r} must be a mediator of the roster", rule="roster-format"
+        )
+    quorum = roster.rules.witness_quorum
+    if quorum is not None and quorum > len(roster.ids("mediator")):
+        raise InputError(
+            f"[rules] witness_quorum {quorum} exceeds the {len(roster.ids('mediator'))} mediators",
+            rule="roster-format",
+        )

@@ -1,0 +1,241 @@
+"""`penholder verify`: every version on every branch, read afresh, against every rule.
+
+Nothing here trusts the store's cache. Objects are read in bulk (one `cat-file --batch` per
+kind of object), signatures are checked in-process, and the rules are `protocol`'s. Every
+failure is reported with its rule id, version and actor; verification never stops at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from penholder.core import sshsig
+from penholder.core.commit import (
+    CommitFormatError,
+    header_problems,
+    parse_commit,
+    strip_signature,
+    version_from_commit,
+)
+from penholder.core.errors import SignatureFormError, StoreError
+from penholder.core.gitrepo import GitRepo, parse_tree, run_git
+from penholder.core.history import History
+from penholder.core.keys import parse_public_key_line
+from penholder.core.model import Version
+from penholder.core.protocol import TreeFacts, check_version
+from penholder.core.roster import Roster, parse_roster
+from penholder.core.store import facts_from_entries, unreadable_version
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Failure:
+    sha: str
+    actor: str
+    rule: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"sha": self.sha, "actor": self.actor, "rule": self.rule, "message": self.message}
+
+
+@dataclass
+class Report:
+    versions: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    signatures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "versions": self.versions,
+            "failures": [f.to_json() for f in self.failures],
+        }
+
+
+def signature_status(raw: bytes, signature: str | None, expected_key: str | None) -> tuple[str, str, str]:
+    """(status, rule, message): status is good, bad or unknown-key; rule is empty when good."""
+    if signature is None:
+        return "bad", "signature-missing", "the version is not signed"
+    try:
+        parsed = sshsig.parse(signature)
+    except SignatureFormError as exc:
+        return "bad", "signature-form", str(exc)
+    if not parsed.verify(strip_signature(raw)):
+        return "bad", "signature-bad", "the signature does not match the version's content"
+    if expected_key is None:
+        return "unknown-key", "signature-key", "the actor is not on the roster"
+    expected = sshsig.public_key_blob(parse_public_key_line(expected_key))
+    if parsed.public_key_blob != expected:
+        return "unknown-key", "signature-key", "signed by a key that is not the actor's on the roster"
+    return "good", "", ""
+
+
+class _Reader:
+    """Reads a whole negotiation in bulk: commits, then trees, then blob sizes."""
+
+    def __init__(self, repo: GitRepo) -> None:
+        self.repo = repo
+
+    def tree_facts(self, trees: set[str]) -> dict[str, TreeFacts]:
+        roots = self.repo.read_many(sorted(trees))
+        parsed = {sha: parse_tree(data) for sha, (kind, data) in roots.items() if kind == "tree"}
+        subs = sorted({s for entries in parsed.values() for m, n, s in entries if n == "drafts" and m == "40000"})
+        drafts = {sha: data for sha, (_, data) in self.repo.read_many(subs).items()}
+        facts = {}
+        for sha, entries in parsed.items():
+            sub = next((s for m, n, s in entries if n == "drafts" and m == "40000"), None)
+            facts[sha] = facts_from_entries(self.repo, sha, entries, drafts.get(sub) if sub else b"")
+        blobs = sorted({b for f in facts.values() for _, b, _ in f.documents})
+        sizes = self.blob_sizes(blobs)
+        return {
+            sha: TreeFacts(
+                f.sha, f.roster_blob, f.signers_blob, tuple((n, b, sizes.get(b, 0)) for n, b, _ in f.documents), f.stray
+            )
+            for sha, f in facts.items()
+        }
+
+    def blob_sizes(self, blobs: list[str]) -> dict[str, int]:
+        if not blobs:
+            return {}
+        out = run_git(self.repo.path, "cat-file", "--batch-check", input="".join(b + "\n" for b in blobs).encode())
+        sizes = {}
+        for line in out.stdout.decode("ascii").splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                sizes[parts[0]] = int(parts[2])
+        return sizes
+
+
+def verify(path: Path, progress: Progress | None = None) -> Report:
+    repo = GitRepo(path)
+    try:
+        return _verify(repo, progress)
+    finally:
+        repo.close()
+
+
+def _verify(repo: GitRepo, progress: Progress | None) -> Report:
+    report = Report()
+    tips = repo.branches()
+    if not tips:
+        raise StoreError(f"{repo.path} holds no branches: not a negotiation")
+    shas = repo.rev_list(sorted(set(tips.values())))
+    report.versions = len(shas)
+    raws = repo.read_many(shas)
+    fail = report.failures.append
+
+    parsed: list[tuple[str, bytes, Version, str | None, list[str], str | None]] = []
+    for sha in shas:
+        _, data = raws[sha]
+        problem = None
+        try:
+            commit = parse_commit(data)
+            signature, headers = commit.signature, header_problems(commit)
+            try:
+                version = version_from_commit(sha, commit)
+            except CommitFormatError as exc:
+                version, problem = unreadable_version(sha, data, str(exc)), str(exc)
+        except CommitFormatError as exc:
+            version, problem, signature, headers = unreadable_version(sha, data, str(exc)), str(exc), None, []
+        parsed.append((sha, data, version, signature, headers, problem))
+
+    roots = [p for p in parsed if not p[2].parents]
+    for extra in roots[1:]:
+        fail(Failure(extra[0], extra[2].actor, "root", "a second version without parents"))
+    trees = _Reader(repo).tree_facts({p[2].tree for p in parsed if p[2].tree})
+    roster = _root_roster(repo, roots[0][2] if roots else None, trees)
+    history = History()
+    total = len(parsed)
+    for done, (sha, data, version, signature, headers, problem) in enumerate(parsed, 1):
+        actor = roster.actor(version.actor) if roster else None
+        for header in headers:
+            fail(Failure(sha, version.actor, "commit-headers", header))
+        status, rule, message = signature_status(data, signature, actor.key if actor else None)
+        report.signatures[sha] = status
+        if rule and not (rule == "signature-key" and actor is None):
+            fail(Failure(sha, version.actor, rule, message))
+        if problem is not None:
+            fail(Failure(sha, version.actor, "trailers", problem))
+        elif roster is not None:
+            for violation in check_version(version, history, roster, trees):
+                fail(Failure(sha, version.actor, violation.rule, violation.message))
+        history.add(version)
+        if progress is not None and (done % 250 == 0 or done == total):
+            progress(done, total)
+    if roster is not None:
+        _check_branches(tips, history, roster, report)
+    return report
+
+
+def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts]) -> Roster | None:
+    if root is None:
+        return None
+    facts = trees.get(root.tree)
+    if facts is None or facts.roster_blob is None:
+        return None
+    try:
+        return parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _check_branches(tips: dict[str, str], history: History, roster: Roster, report: Report) -> None:
+    fail = report.failures.append
+    reach: dict[str, set[str]] = {}
+    for branch, tip in sorted(tips.items()):
+        tip_version = history.versions[tip]
+        if roster.actor(branch) is None:
+            fail(Failure(tip, tip_version.actor, "branch-unknown", f"branch {branch!r} is not an actor's"))
+            continue
+        if tip_version.actor != branch or report.signatures.get(tip) != "good":
+            fail(
+                Failure(
+                    tip,
+                    tip_version.actor,
+                    "branch-tip",
+                    f"branch {branch} points at a version not signed by {branch}",
+                )
+            )
+        reach[branch] = set(history.ancestors([tip]))
+    for actor, shas in history.by_actor.items():
+        owned = reach.get(actor, set())
+        for sha in shas:
+            if sha not in owned:
+                fail(
+                    Failure(
+                        sha,
+                        actor,
+                        "branch-ancestry",
+                        f"a version by {actor} that is not on {actor}'s branch",
+                    )
+                )
+
+
+def signature_statuses(path: Path, shas: list[str], roster: Roster) -> dict[str, str]:
+    """good, bad or unknown-key for each version, checked in-process in one bulk read."""
+    repo = GitRepo(path)
+    try:
+        raws = repo.read_many(shas)
+    finally:
+        repo.close()
+    out = {}
+    for sha in shas:
+        data = raws[sha][1]
+        try:
+            commit = parse_commit(data)
+            version = version_from_commit(sha, commit)
+        except CommitFormatError:
+            out[sha] = "bad"
+            continue
+        actor = roster.actor(version.actor)
+        status, _, _ = signature_status(data, commit.signature, actor.key if actor else None)
+        out[sha] = status
+    return out
