@@ -638,6 +638,85 @@ def verify_command(ctx: Context, as_json: bool) -> None:
             raise SystemExit(1)
 
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_MARKER = ".penholder-demo"
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-tui", is_flag=True, help="Build and verify only; do not open the app.")
+@click.option("--force", is_flag=True, help="Replace an existing demo folder.")
+@click.option("--random-keys", is_flag=True, help="Fresh private keys instead of the published demo seed.")
+@click.option(
+    "--seed",
+    "seed_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPO_ROOT / "seeds" / "istanbul-2025",
+    show_default="seeds/istanbul-2025",
+    help="The scenario to replay.",
+)
+@pass_ctx
+def demo(ctx: Context, folder: Path | None, no_tui: bool, force: bool, random_keys: bool, seed_folder: Path) -> None:
+    """Build the reference negotiation (Istanbul, October 2025) and open it as a mediator."""
+    import shutil
+    import tempfile
+
+    from penholder.core.scenario import DEMO_PASSPHRASE, demo_keys, load_scenario, replay, write_demo_keys
+
+    with reported():
+        folder = folder or default_home() / "demo"
+        if folder.exists() and any(folder.iterdir()):
+            if not force:
+                raise InputError(f"{folder} exists; add --force to rebuild the demo there", rule="demo-exists")
+            if not (folder / DEMO_MARKER).exists():
+                raise InputError(f"{folder} is not a Penholder demo folder; refusing to replace it", rule="demo-exists")
+        scenario = load_scenario(seed_folder)
+        keys, negotiation_id = demo_keys(scenario, random_keys=random_keys)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=folder.parent))
+        try:
+            click.echo(f"building the demo negotiation in {folder}", err=True)
+
+            def progress(done: int, total: int, version: Version) -> None:
+                click.echo(f"  [{done:>2}/{total}] {describe(version)}", err=True)
+
+            negotiation = replay(
+                scenario,
+                staging / "negotiation",
+                keys,
+                negotiation_id,
+                repo_root=REPO_ROOT,
+                progress=progress,
+            )
+            negotiation.close()
+            write_demo_keys(staging / "home", keys, {a.id: a.name for a in scenario.actors})
+            (staging / DEMO_MARKER).write_text("built by penholder demo\n", encoding="utf-8")
+            report = verify(staging / "negotiation")
+            if not report.ok:
+                first = report.failures[0]
+                raise InputError(f"the demo does not verify: {first.rule} {first.sha[:10]} {first.message}")
+            if folder.exists():
+                shutil.rmtree(folder)
+            staging.rename(folder)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+        built = Negotiation(folder / "negotiation")
+        convener = built.roster.actor(built.roster.convener)
+        assert convener is not None
+        click.echo(f"negotiation: {folder / 'negotiation'}")
+        click.echo(f"keys:        {folder / 'home'} (passphrase: {DEMO_PASSPHRASE}; DEMO ONLY)")
+        click.echo(f"root:        {built.root.sha}")
+        click.echo(f"convener:    {convener.id} {convener.fingerprint}")
+        click.echo(f"verified:    {report.versions} versions, every signature and rule holds")
+        click.echo(f"try:         penholder -C {folder / 'negotiation'} --home {folder / 'home'} status")
+        if not no_tui:
+            ctx.repo = folder / "negotiation"
+            ctx.home = folder / "home"
+            os.environ.setdefault("PENHOLDER_DEMO_PASSPHRASE", DEMO_PASSPHRASE)
+            click.get_current_context().invoke(tui_command, actor=built.roster.convener)
+
+
 @main.command("tui")
 @click.option("--as", "actor", default=None, help="Act as this actor (its key must be here).")
 @pass_ctx

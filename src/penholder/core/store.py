@@ -394,6 +394,7 @@ def new_negotiation_id() -> str:
 
 
 def raise_refusal(violations: list[Violation]) -> None:
+    violations = list(dict.fromkeys(violations))
     if not violations:
         return
     first = violations[0]
