@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.errors import InputError, KeyError_, PenholderError
+from penholder.core.errors import InputError, KeyError_, PenholderError, RefusedError
 from penholder.core.keys import KeyStore, check_actor_id, fingerprint, public_key_line
 from penholder.core.model import DOCUMENT_NAME, Action, Version
 from penholder.core.queries import (
@@ -298,6 +298,8 @@ def check_date(date: str | None) -> None:
 
 def act(ctx: Context, request: Request) -> None:
     negotiation = ctx.negotiation()
+    if negotiation.roster.actor(request.actor) is None:
+        raise RefusedError(f"{request.actor!r} is not on the roster", rule="actor-unknown")
     version = negotiation.act(request, ctx.key(request.actor))
     click.echo(describe(version))
     click.echo(version.sha)

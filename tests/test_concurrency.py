@@ -1,0 +1,104 @@
+"""Writes are atomic: concurrent writers all land, a killed writer leaves the branch as it was."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import Table, git, shuttle
+
+from penholder.core import gitrepo
+from penholder.core.errors import LockHeldError
+
+from penholder.core.model import Action
+from penholder.core.store import Negotiation
+from penholder.core.verify import verify
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from penholder.core.keys import demo_private_key
+    from penholder.core.model import Action
+    from penholder.core.store import Negotiation, Request
+
+    repo, refers, worker, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+    key = demo_private_key("qatar")
+    store = Negotiation(repo)
+    for i in range(count):
+        store.act(Request("qatar", Action.COMMENT, f"comment {worker}.{i}", refers=(refers,),
+                          to=("turkiye",), document="accord"), key)
+    """
+)
+
+
+def test_eight_processes_append_two_hundred_comments(table: Table, tmp_path: Path) -> None:
+    v = shuttle(table)
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    workers = [
+        subprocess.Popen([sys.executable, str(script), str(table.path), v["forward2"].sha, str(n), "25"],
+                         stderr=subprocess.PIPE)
+        for n in range(8)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err.decode()
+    subjects = git(table.path, "log", "--format=%s", "qatar").splitlines()
+    comments = [s for s in subjects if s.startswith("comment ")]
+    assert len(comments) == 200
+    assert len(set(comments)) == 200
+    fsck = subprocess.run(["git", "-C", str(table.path), "fsck", "--strict"], capture_output=True, text=True, check=False)
+    assert fsck.returncode == 0, fsck.stderr
+    assert verify(table.path).ok
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from penholder.core import gitrepo
+    from penholder.core.keys import demo_private_key
+    from penholder.core.model import Action
+    from penholder.core.store import Negotiation, Request
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    gitrepo.GitRepo.update_ref = die  # killed after the objects are written, before the ref moves
+    store = Negotiation(Path(sys.argv[1]))
+    store.act(Request("qatar", Action.COMMENT, "never lands", refers=(sys.argv[2],),
+                      to=("turkiye",), document="accord"), demo_private_key("qatar"))
+    """
+)
+
+
+def test_writer_killed_before_the_ref_moves_leaves_the_branch(table: Table, tmp_path: Path) -> None:
+    v = shuttle(table)
+    before = git(table.path, "for-each-ref")
+    objects_before = len(git(table.path, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER)
+    result = subprocess.run([sys.executable, str(script), str(table.path), v["forward2"].sha], capture_output=True, check=False)
+    assert result.returncode == -9
+    assert git(table.path, "for-each-ref") == before
+    objects_after = len(git(table.path, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+    assert objects_after > objects_before  # the commit was written, unreachable
+    assert verify(table.path).ok
+    # The store goes on as before.
+    table.on("qatar", Action.COMMENT, v["forward2"], to=("turkiye",))
+    assert "never lands" not in git(table.path, "log", "--format=%s", "qatar")
+    assert Negotiation(table.path).tips["qatar"] != v["endorse_qa"].sha
+
+
+def test_a_stale_ref_lock_is_reported_with_its_path(table: Table, monkeypatch: pytest.MonkeyPatch) -> None:
+    v = shuttle(table)
+    lock = table.path / "refs" / "heads" / "qatar.lock"
+    lock.write_text("")
+    monkeypatch.setattr(gitrepo, "LOCK_RETRY_SECONDS", 0.3)
+    with pytest.raises(LockHeldError) as caught:
+        table.on("qatar", Action.COMMENT, v["forward2"], to=("turkiye",))
+    assert str(lock) in caught.value.message
