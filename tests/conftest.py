@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import Table, make_table  # noqa: E402
+from helpers import Table, make_table
 
 
 @pytest.fixture

@@ -56,14 +56,29 @@ class Table:
         request = Request(actor, action, subject or f"{actor} {action.value}", **fields)  # type: ignore[arg-type]
         return self.store.act(request, self.keys[actor], when=self.clock)
 
-    def propose(self, actor: str = "pakistan", doc: str = "accord", text: str = TEXT, to: tuple[str, ...] = ("qatar", "turkiye")) -> Version:
+    def propose(
+        self,
+        actor: str = "pakistan",
+        doc: str = "accord",
+        text: str = TEXT,
+        to: tuple[str, ...] = ("qatar", "turkiye"),
+    ) -> Version:
         return self.act(actor, Action.PROPOSE, document=doc, text=text.encode(), to=to)
 
     def amend(self, actor: str, refers: Version, text: str, to: tuple[str, ...]) -> Version:
-        return self.act(actor, Action.AMEND, refers=(refers.sha,), document=refers.document, text=text.encode(), to=to)
+        return self.act(
+            actor,
+            Action.AMEND,
+            refers=(refers.sha,),
+            document=refers.document,
+            text=text.encode(),
+            to=to,
+        )
 
     def forward(self, actor: str, refers: Version, to: tuple[str, ...]) -> Version:
-        return self.act(actor, Action.FORWARD, refers=(refers.sha,), document=refers.document, to=to)
+        return self.act(
+            actor, Action.FORWARD, refers=(refers.sha,), document=refers.document, to=to
+        )
 
     def on(self, actor: str, action: Action, refers: Version, **fields: object) -> Version:
         return self.act(actor, action, refers=(refers.sha,), document=refers.document, **fields)
@@ -79,7 +94,14 @@ def make_roster(keys: dict[str, Ed25519PrivateKey], rules: Rules | None = None) 
 
 def make_table(path: Path, rules: Rules | None = None) -> Table:
     keys = {actor_id: demo_private_key(actor_id) for actor_id in ROLES}
-    Negotiation.create(path, make_roster(keys, rules), keys["qatar"], place="Doha", date="2025-10-18", when=1_761_400_000)
+    Negotiation.create(
+        path,
+        make_roster(keys, rules),
+        keys["qatar"],
+        place="Doha",
+        date="2025-10-18",
+        when=1_761_400_000,
+    )
     return Table(path, keys)
 
 
@@ -88,7 +110,12 @@ def shuttle(table: Table) -> dict[str, Version]:
     v: dict[str, Version] = {}
     v["propose"] = table.propose()
     v["forward"] = table.forward("qatar", v["propose"], ("afghanistan", "turkiye"))
-    v["amend"] = table.amend("afghanistan", v["forward"], TEXT.replace("maintain", "strictly maintain"), ("qatar", "turkiye"))
+    v["amend"] = table.amend(
+        "afghanistan",
+        v["forward"],
+        TEXT.replace("maintain", "strictly maintain"),
+        ("qatar", "turkiye"),
+    )
     v["forward2"] = table.forward("turkiye", v["amend"], ("pakistan", "afghanistan", "qatar"))
     v["receipt"] = table.on("qatar", Action.RECEIPT, v["forward2"])
     v["sign_pk"] = table.on("pakistan", Action.SIGN, v["forward2"])

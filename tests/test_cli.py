@@ -9,15 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from helpers import snapshot
 
 PASS = "correct horse battery"
-ACTORS = [("qatar", "mediator"), ("turkiye", "mediator"), ("pakistan", "party"), ("afghanistan", "party")]
+ACTORS = [
+    ("qatar", "mediator"),
+    ("turkiye", "mediator"),
+    ("pakistan", "party"),
+    ("afghanistan", "party"),
+]
 
 
-def run(env: dict[str, str], *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    env: dict[str, str], *args: str, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "penholder", *args], env=env, capture_output=True, text=True, input=input, check=False
+        [sys.executable, "-m", "penholder", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input,
+        check=False,
     )
 
 
@@ -35,19 +48,69 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Pat
         assert key.startswith("ssh-ed25519 ")
         exported = run(env, "key", "export", actor)
         assert exported.stdout.strip().splitlines()[-1] == key
-        lines.append(f'[[actor]]\nid = "{actor}"\nname = "{actor.title()}"\nrole = "{role}"\nkey = "{key}"\n')
+        lines.append(
+            f'[[actor]]\nid = "{actor}"\nname = "{actor.title()}"\nrole = "{role}"\nkey = "{key}"\n'
+        )
     roster = base / "roster.toml"
     roster.write_text("\n".join(lines))
     repo = base / "neg"
-    made = run(env, "init", str(repo), "--as", "qatar", "--title", "Talks", "--roster", str(roster), "--place", "Doha", "--date", "2025-10-18")
+    made = run(
+        env,
+        "init",
+        str(repo),
+        "--as",
+        "qatar",
+        "--title",
+        "Talks",
+        "--roster",
+        str(roster),
+        "--place",
+        "Doha",
+        "--date",
+        "2025-10-18",
+    )
     assert made.returncode == 0, made.stderr
     env["PENHOLDER_REPO"] = str(repo)
     draft = base / "accord.md"
     draft.write_text("# Accord\n\n1. The ceasefire holds.\n")
-    assert run(env, "propose", "--as", "pakistan", "--doc", "accord", "--file", str(draft), "--to", "qatar,turkiye", "-m", "Table").returncode == 0
-    assert run(env, "forward", "--as", "qatar", "--refers", "pakistan", "--to", "afghanistan,turkiye").returncode == 0
+    assert (
+        run(
+            env,
+            "propose",
+            "--as",
+            "pakistan",
+            "--doc",
+            "accord",
+            "--file",
+            str(draft),
+            "--to",
+            "qatar,turkiye",
+            "-m",
+            "Table",
+        ).returncode
+        == 0
+    )
+    assert (
+        run(
+            env, "forward", "--as", "qatar", "--refers", "pakistan", "--to", "afghanistan,turkiye"
+        ).returncode
+        == 0
+    )
     draft.write_text("# Accord\n\n1. The ceasefire holds firmly.\n")
-    made = run(env, "amend", "--as", "afghanistan", "--doc", "accord", "--file", str(draft), "--to", "qatar,turkiye", "-m", "Firmly")
+    made = run(
+        env,
+        "amend",
+        "--as",
+        "afghanistan",
+        "--doc",
+        "accord",
+        "--file",
+        str(draft),
+        "--to",
+        "qatar,turkiye",
+        "-m",
+        "Firmly",
+    )
     assert made.returncode == 0, made.stderr
     return env, base
 
@@ -58,13 +121,29 @@ def test_key_list_and_json_shapes(world: tuple[dict[str, str], Path]) -> None:
     assert sorted(line.split("\t")[0] for line in listed) == sorted(a for a, _ in ACTORS)
     log = json.loads(run(env, "log", "--json").stdout)
     assert [v["action"] for v in log] == ["open", "propose", "forward", "amend"]
-    assert set(log[0]) == {"sha", "actor", "role", "action", "to", "document", "round", "refers", "subject", "time", "signature"}
+    assert set(log[0]) == {
+        "sha",
+        "actor",
+        "role",
+        "action",
+        "to",
+        "document",
+        "round",
+        "refers",
+        "subject",
+        "time",
+        "signature",
+    }
     assert all(v["signature"] == "good" for v in log)
     assert log[3]["refers"] == [log[2]["sha"]] and log[3]["time"].endswith("Z")
     status = json.loads(run(env, "status", "--json").stdout)
     assert status["state"] == "open"
     assert status["round"] == {"number": 1, "place": "Doha", "date": "2025-10-18"}
-    assert status["documents"]["accord"] == {"heads": [log[3]["sha"]], "pen": ["qatar", "turkiye"], "agreed": None}
+    assert status["documents"]["accord"] == {
+        "heads": [log[3]["sha"]],
+        "pen": ["qatar", "turkiye"],
+        "agreed": None,
+    }
     inbox = json.loads(run(env, "inbox", "--as", "turkiye", "--json").stdout)
     assert [v["sha"] for v in inbox] == [log[1]["sha"], log[2]["sha"], log[3]["sha"]]
     verified = run(env, "verify", "--json")
@@ -98,18 +177,112 @@ def test_refusals_are_one_line_and_write_nothing(world: tuple[dict[str, str], Pa
     good.write_text("# Accord\n\nText.\n")
     binary = base / "binary.md"
     binary.write_bytes(b"\xff\xfe\x00bad")
-    refusal(env, "amend", "--as", "pakistan", "--doc", "accord", "--file", str(good), "--to", "afghanistan", "-m", "x", "--refers", "afghanistan", rule="route")
-    refusal(env, "amend", "--as", "pakistan", "--doc", "accord", "--file", str(good), "--to", "qatar", "-m", "x", "--refers", "qatar", rule="turn")
+    refusal(
+        env,
+        "amend",
+        "--as",
+        "pakistan",
+        "--doc",
+        "accord",
+        "--file",
+        str(good),
+        "--to",
+        "afghanistan",
+        "-m",
+        "x",
+        "--refers",
+        "afghanistan",
+        rule="route",
+    )
+    refusal(
+        env,
+        "amend",
+        "--as",
+        "pakistan",
+        "--doc",
+        "accord",
+        "--file",
+        str(good),
+        "--to",
+        "qatar",
+        "-m",
+        "x",
+        "--refers",
+        "qatar",
+        rule="turn",
+    )
     refusal(env, "endorse", "--as", "pakistan", "--refers", "afghanistan", rule="role-action")
     refusal(env, "sign", "--as", "qatar", "--refers", "afghanistan", rule="role-action")
-    refusal(env, "propose", "--as", "afghanistan", "--doc", "accord", "--file", str(good), "--to", "qatar", "-m", "x", rule="document-exists")
-    refusal(env, "amend", "--as", "afghanistan", "--doc", "accord", "--file", str(good), "--to", "qatar", "-m", "x", "--refers", "qatar", rule="turn")
+    refusal(
+        env,
+        "propose",
+        "--as",
+        "afghanistan",
+        "--doc",
+        "accord",
+        "--file",
+        str(good),
+        "--to",
+        "qatar",
+        "-m",
+        "x",
+        rule="document-exists",
+    )
+    refusal(
+        env,
+        "amend",
+        "--as",
+        "afghanistan",
+        "--doc",
+        "accord",
+        "--file",
+        str(good),
+        "--to",
+        "qatar",
+        "-m",
+        "x",
+        "--refers",
+        "qatar",
+        rule="turn",
+    )
     refusal(env, "comment", "--as", "usa", "--refers", "qatar", "-m", "x", rule="actor-unknown")
-    refusal(env, "propose", "--as", "pakistan", "--doc", "annex", "--file", str(binary), "--to", "qatar", "-m", "x", rule="document-encoding")
-    refusal(env, "propose", "--as", "pakistan", "--doc", "annex", "--file", str(base / "missing.md"), "--to", "qatar", "-m", "x", rule="input")
-    refusal(env, "comment", "--as", "pakistan", "--refers", "no-such-rev", "-m", "x", rule="unknown-rev")
+    refusal(
+        env,
+        "propose",
+        "--as",
+        "pakistan",
+        "--doc",
+        "annex",
+        "--file",
+        str(binary),
+        "--to",
+        "qatar",
+        "-m",
+        "x",
+        rule="document-encoding",
+    )
+    refusal(
+        env,
+        "propose",
+        "--as",
+        "pakistan",
+        "--doc",
+        "annex",
+        "--file",
+        str(base / "missing.md"),
+        "--to",
+        "qatar",
+        "-m",
+        "x",
+        rule="input",
+    )
+    refusal(
+        env, "comment", "--as", "pakistan", "--refers", "no-such-rev", "-m", "x", rule="unknown-rev"
+    )
     wrong = dict(env, PENHOLDER_PASSPHRASE="wrong")
-    refusal(wrong, "comment", "--as", "pakistan", "--refers", "qatar", "-m", "x", rule="key-passphrase")
+    refusal(
+        wrong, "comment", "--as", "pakistan", "--refers", "qatar", "-m", "x", rule="key-passphrase"
+    )
 
 
 def test_loose_key_permissions_are_refused(world: tuple[dict[str, str], Path]) -> None:
@@ -117,12 +290,24 @@ def test_loose_key_permissions_are_refused(world: tuple[dict[str, str], Path]) -
     key = base / "home" / "keys" / "turkiye"
     key.chmod(0o644)
     try:
-        refusal(env, "comment", "--as", "turkiye", "--refers", "afghanistan", "-m", "x", rule="key-permissions")
+        refusal(
+            env,
+            "comment",
+            "--as",
+            "turkiye",
+            "--refers",
+            "afghanistan",
+            "-m",
+            "x",
+            rule="key-permissions",
+        )
     finally:
         key.chmod(0o600)
 
 
-def test_suspension_refuses_and_resume_defaults_to_the_open_withdrawal(world: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+def test_suspension_refuses_and_resume_defaults_to_the_open_withdrawal(
+    world: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
     env, base = world
     import shutil
 
@@ -135,7 +320,21 @@ def test_suspension_refuses_and_resume_defaults_to_the_open_withdrawal(world: tu
     resumed = run(env, "resume", "--as", "turkiye", "-m", "Back to the table")
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(run(env, "status", "--json").stdout)["state"] == "open"
-    assert run(env, "round", "--as", "qatar", "--number", "2", "--place", "Istanbul", "--date", "2025-10-25").returncode == 0
+    assert (
+        run(
+            env,
+            "round",
+            "--as",
+            "qatar",
+            "--number",
+            "2",
+            "--place",
+            "Istanbul",
+            "--date",
+            "2025-10-25",
+        ).returncode
+        == 0
+    )
     assert run(env, "verify").returncode == 0
 
 
@@ -148,13 +347,17 @@ def test_no_passphrase_key_warns(tmp_path: Path) -> None:
     assert again.returncode == 1 and again.stderr.startswith("penholder: key-exists:")
 
 
-def test_verify_exits_non_zero_on_tampering(world: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+def test_verify_exits_non_zero_on_tampering(
+    world: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
     env, base = world
     import shutil
 
     repo = tmp_path / "copy"
     shutil.copytree(base / "neg", repo)
-    qatar = subprocess.run(["git", "-C", str(repo), "rev-parse", "qatar"], capture_output=True, text=True, check=True).stdout.strip()
+    qatar = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "qatar"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     subprocess.run(["git", "-C", str(repo), "update-ref", "refs/heads/pakistan", qatar], check=True)
     result = run(dict(env, PENHOLDER_REPO=str(repo)), "verify", "--json")
     assert result.returncode == 1

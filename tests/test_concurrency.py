@@ -8,11 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import Table, git, shuttle
 
+from helpers import Table, git, shuttle
 from penholder.core import gitrepo
 from penholder.core.errors import LockHeldError
-
 from penholder.core.model import Action
 from penholder.core.store import Negotiation
 from penholder.core.verify import verify
@@ -40,8 +39,10 @@ def test_eight_processes_append_two_hundred_comments(table: Table, tmp_path: Pat
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     workers = [
-        subprocess.Popen([sys.executable, str(script), str(table.path), v["forward2"].sha, str(n), "25"],
-                         stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, str(script), str(table.path), v["forward2"].sha, str(n), "25"],
+            stderr=subprocess.PIPE,
+        )
         for n in range(8)
     ]
     for worker in workers:
@@ -51,7 +52,12 @@ def test_eight_processes_append_two_hundred_comments(table: Table, tmp_path: Pat
     comments = [s for s in subjects if s.startswith("comment ")]
     assert len(comments) == 200
     assert len(set(comments)) == 200
-    fsck = subprocess.run(["git", "-C", str(table.path), "fsck", "--strict"], capture_output=True, text=True, check=False)
+    fsck = subprocess.run(
+        ["git", "-C", str(table.path), "fsck", "--strict"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert fsck.returncode == 0, fsck.stderr
     assert verify(table.path).ok
 
@@ -79,13 +85,21 @@ KILLER = textwrap.dedent(
 def test_writer_killed_before_the_ref_moves_leaves_the_branch(table: Table, tmp_path: Path) -> None:
     v = shuttle(table)
     before = git(table.path, "for-each-ref")
-    objects_before = len(git(table.path, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+    objects_before = len(
+        git(table.path, "cat-file", "--batch-all-objects", "--batch-check").splitlines()
+    )
     script = tmp_path / "killer.py"
     script.write_text(KILLER)
-    result = subprocess.run([sys.executable, str(script), str(table.path), v["forward2"].sha], capture_output=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(script), str(table.path), v["forward2"].sha],
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == -9
     assert git(table.path, "for-each-ref") == before
-    objects_after = len(git(table.path, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+    objects_after = len(
+        git(table.path, "cat-file", "--batch-all-objects", "--batch-check").splitlines()
+    )
     assert objects_after > objects_before  # the commit was written, unreachable
     assert verify(table.path).ok
     # The store goes on as before.
@@ -94,7 +108,9 @@ def test_writer_killed_before_the_ref_moves_leaves_the_branch(table: Table, tmp_
     assert Negotiation(table.path).tips["qatar"] != v["endorse_qa"].sha
 
 
-def test_a_stale_ref_lock_is_reported_with_its_path(table: Table, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stale_ref_lock_is_reported_with_its_path(
+    table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v = shuttle(table)
     lock = table.path / "refs" / "heads" / "qatar.lock"
     lock.write_text("")

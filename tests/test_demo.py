@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import git
 
+from helpers import git
 from penholder.core.model import Action
 from penholder.core.protocol import is_agreed
 from penholder.core.queries import table_state
@@ -22,7 +22,10 @@ def demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PENHOLDER_HOME=str(folder.parent / "home"))
     return subprocess.run(
         [sys.executable, "-m", "penholder", "demo", str(folder), "--no-tui", *args],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
 
 
@@ -43,8 +46,18 @@ def test_demo_verifies_and_every_commit_is_good_for_git(built: Path, tmp_path: P
     for sha in git(repo, "rev-list", "--all").split():
         signers.write_text(git(repo, "show", f"{sha}:allowed_signers"))
         result = subprocess.run(
-            ["git", "-C", str(repo), "-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit", sha],
-            capture_output=True, text=True, check=False,
+            [
+                "git",
+                "-C",
+                str(repo),
+                "-c",
+                f"gpg.ssh.allowedSignersFile={signers}",
+                "verify-commit",
+                sha,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0 and "Good" in result.stderr, (sha, result.stderr)
 
@@ -58,7 +71,9 @@ def test_demo_uses_every_action_and_agrees_the_accord(built: Path) -> None:
     roster = store.roster
     assert sorted(roster.ids("mediator")) == ["qatar", "turkiye"]
     assert sorted(roster.ids("party")) == ["afghanistan", "pakistan"]
-    assert not any("united states" in a.name.lower() or a.id in {"usa", "us"} for a in roster.actors)
+    assert not any(
+        "united states" in a.name.lower() or a.id in {"usa", "us"} for a in roster.actors
+    )
     state = table_state(store.history, roster)
     agreed = next(d for d in state.documents if d.name == "accord").agreed
     assert agreed is not None and is_agreed(store.history, agreed, roster)
@@ -68,14 +83,23 @@ def test_demo_uses_every_action_and_agrees_the_accord(built: Path) -> None:
         assert word in text
     withdraw = next(v for v in versions if v.action == "withdraw")
     resume = next(v for v in versions if v.action == "resume")
-    assert withdraw.actor == "pakistan" and "2025-10-29" in git(built / "negotiation", "show", "-s", "--format=%aI", withdraw.sha)
+    assert withdraw.actor == "pakistan" and "2025-10-29" in git(
+        built / "negotiation", "show", "-s", "--format=%aI", withdraw.sha
+    )
     assert resume.refers == (withdraw.sha,)
     consolidate = next(v for v in versions if v.action == "consolidate")
     assert {store.version(r).actor for r in consolidate.refers} == {"pakistan", "afghanistan"}
     rounds = [(v.round, v.place, v.date) for v in versions if v.action in ("open", "round")]
-    assert rounds == [(1, "Doha", "2025-10-18"), (2, "Istanbul", "2025-10-25"), (3, "Istanbul", "2025-11-06")]
+    assert rounds == [
+        (1, "Doha", "2025-10-18"),
+        (2, "Istanbul", "2025-10-25"),
+        (3, "Istanbul", "2025-11-06"),
+    ]
     amends = [v for v in versions if v.action == "amend"]
-    assert sum(v.actor == "pakistan" for v in amends) >= 3 and sum(v.actor == "afghanistan" for v in amends) >= 3
+    assert (
+        sum(v.actor == "pakistan" for v in amends) >= 3
+        and sum(v.actor == "afghanistan" for v in amends) >= 3
+    )
 
 
 def test_demo_is_deterministic_and_keys_are_private(built: Path, tmp_path: Path) -> None:
@@ -99,5 +123,7 @@ def test_existing_folder_is_refused_unless_forced(built: Path, tmp_path: Path) -
     assert (other / "precious.txt").read_text() == "keep me"
     random_keys = tmp_path / "random"
     assert demo(random_keys, "--random-keys").returncode == 0
-    assert git(random_keys / "negotiation", "for-each-ref") != git(built / "negotiation", "for-each-ref")
+    assert git(random_keys / "negotiation", "for-each-ref") != git(
+        built / "negotiation", "for-each-ref"
+    )
     assert verify(random_keys / "negotiation").ok

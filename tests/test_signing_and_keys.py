@@ -20,7 +20,11 @@ MESSAGE = b"tree 0123\nauthor x\n\nAmend clause 3\n"
 
 def write_plain_key(path: Path) -> None:
     key = demo_private_key("pakistan")
-    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
+    data = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
     path.write_bytes(data)
     path.chmod(0o600)
 
@@ -30,7 +34,11 @@ def test_signature_is_byte_identical_to_ssh_keygen(tmp_path: Path) -> None:
     write_plain_key(key_file)
     message = tmp_path / "message"
     message.write_bytes(MESSAGE)
-    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(key_file), "-n", "git", str(message)], check=True, capture_output=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-Y", "sign", "-f", str(key_file), "-n", "git", str(message)],
+        check=True,
+        capture_output=True,
+    )
     theirs = (tmp_path / "message.sig").read_text()
     ours = sshsig.sign(demo_private_key("pakistan"), MESSAGE)
     assert ours == theirs
@@ -43,7 +51,19 @@ def test_ssh_keygen_verifies_our_signature(tmp_path: Path) -> None:
     sig = tmp_path / "sig"
     sig.write_text(sshsig.sign(key, MESSAGE))
     result = subprocess.run(
-        ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", "qatar", "-n", "git", "-s", str(sig)],
+        [
+            "ssh-keygen",
+            "-Y",
+            "verify",
+            "-f",
+            str(signers),
+            "-I",
+            "qatar",
+            "-n",
+            "git",
+            "-s",
+            str(sig),
+        ],
         input=MESSAGE,
         capture_output=True,
         check=False,
@@ -59,19 +79,28 @@ def _blob(armored: str) -> bytes:
 
 def _armor(blob: bytes, width: int = 70) -> str:
     text = base64.b64encode(blob).decode()
-    return "\n".join([sshsig.BEGIN, *[text[i : i + width] for i in range(0, len(text), width)], sshsig.END]) + "\n"
+    return (
+        "\n".join(
+            [sshsig.BEGIN, *[text[i : i + width] for i in range(0, len(text), width)], sshsig.END]
+        )
+        + "\n"
+    )
 
 
 def _string(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
-def _variant(version: int = 1, namespace: bytes = b"git", reserved: bytes = b"", hash_alg: bytes = b"sha512") -> str:
+def _variant(
+    version: int = 1, namespace: bytes = b"git", reserved: bytes = b"", hash_alg: bytes = b"sha512"
+) -> str:
     key = demo_private_key("qatar")
     import hashlib
 
     digest = hashlib.new(hash_alg.decode() if hash_alg != b"md5" else "md5", MESSAGE).digest()
-    signed = b"SSHSIG" + _string(namespace) + _string(reserved) + _string(hash_alg) + _string(digest)
+    signed = (
+        b"SSHSIG" + _string(namespace) + _string(reserved) + _string(hash_alg) + _string(digest)
+    )
     raw = key.sign(signed)
     blob = (
         b"SSHSIG"
@@ -110,10 +139,17 @@ def test_key_files_open_with_ssh_keygen_and_the_passphrase(tmp_path: Path) -> No
     stored = store.save("turkiye", key, b"correct horse")
     assert (stored.path.stat().st_mode & 0o777) == 0o600
     assert (stored.path.parent.stat().st_mode & 0o777) == 0o700
-    result = subprocess.run(["ssh-keygen", "-y", "-P", "correct horse", "-f", str(stored.path)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["ssh-keygen", "-y", "-P", "correct horse", "-f", str(stored.path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == public_key_line(key.public_key()).split()
-    assert b"bcrypt" in stored.path.read_bytes() or b"aes256" in base64.b64decode("".join(stored.path.read_text().splitlines()[1:-1]))
+    assert b"bcrypt" in stored.path.read_bytes() or b"aes256" in base64.b64decode(
+        "".join(stored.path.read_text().splitlines()[1:-1])
+    )
     assert store.unlock("turkiye", b"correct horse").private_bytes_raw() == key.private_bytes_raw()
     assert store.list()[0].fingerprint == fingerprint(key.public_key())
 

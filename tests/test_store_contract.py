@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import TEXT, Table, git, shuttle, snapshot
 
+from helpers import TEXT, Table, git, shuttle, snapshot
 from penholder.core.errors import PenholderError
 from penholder.core.model import Action
 from penholder.core.protocol import is_agreed
@@ -61,9 +61,23 @@ def test_every_commit_verifies_with_ssh_keygen(table: Table, tmp_path: Path) -> 
         signature.write_bytes(b"\n".join(sig_lines) + b"\n")
         signers = tmp_path / "signers"
         signers.write_text(git(table.path, "show", f"{sha}:allowed_signers"))
-        actor = git(table.path, "show", "-s", "--format=%(trailers:key=Penholder-Actor,valueonly)", sha).strip()
+        actor = git(
+            table.path, "show", "-s", "--format=%(trailers:key=Penholder-Actor,valueonly)", sha
+        ).strip()
         result = subprocess.run(
-            ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", actor, "-n", "git", "-s", str(signature)],
+            [
+                "ssh-keygen",
+                "-Y",
+                "verify",
+                "-f",
+                str(signers),
+                "-I",
+                actor,
+                "-n",
+                "git",
+                "-s",
+                str(signature),
+            ],
             stdin=payload.open("rb"),
             capture_output=True,
             text=True,
@@ -77,7 +91,11 @@ def test_trailers_are_read_by_git_interpret_trailers(table: Table) -> None:
     v = shuttle(table)["amend"]
     message = git(table.path, "show", "-s", "--format=%B", v.sha)
     parsed = subprocess.run(
-        ["git", "interpret-trailers", "--parse"], input=message, capture_output=True, text=True, check=True
+        ["git", "interpret-trailers", "--parse"],
+        input=message,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "Penholder-Action: amend" in parsed
     assert "Penholder-Actor: afghanistan" in parsed
@@ -103,7 +121,9 @@ def test_tree_holds_roster_files_and_one_document(table: Table) -> None:
     v = shuttle(table)
     names = git(table.path, "ls-tree", "-r", "--name-only", v["amend"].sha).split()
     assert names == ["allowed_signers", "drafts/accord.md", "penholder.toml"]
-    assert git(table.path, "show", f"{v['amend'].sha}:drafts/accord.md") == TEXT.replace("maintain", "strictly maintain")
+    assert git(table.path, "show", f"{v['amend'].sha}:drafts/accord.md") == TEXT.replace(
+        "maintain", "strictly maintain"
+    )
     assert v["sign_pk"].tree == v["forward2"].tree
     signers = git(table.path, "show", f"{v['amend'].sha}:allowed_signers").splitlines()
     assert all(' namespaces="git" ssh-ed25519 ' in line for line in signers)
@@ -120,16 +140,27 @@ def test_agreement_needs_every_party_and_the_quorum(table: Table) -> None:
 
 def test_author_and_committer_name_the_actor_in_utc(table: Table) -> None:
     v = shuttle(table)["amend"]
-    line = git(table.path, "show", "-s", "--format=%an <%ae> %ad|%cn <%ce>", "--date=raw", v.sha).strip()
+    line = git(
+        table.path, "show", "-s", "--format=%an <%ae> %ad|%cn <%ce>", "--date=raw", v.sha
+    ).strip()
     author, committer = line.split("|")
-    assert author.startswith("Afghan Taliban authorities <afghanistan@5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01>")
+    assert author.startswith(
+        "Afghan Taliban authorities <afghanistan@5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01>"
+    )
     assert author.endswith("+0000")
-    assert committer == "Afghan Taliban authorities <afghanistan@5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01>"
+    assert (
+        committer == "Afghan Taliban authorities <afghanistan@5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01>"
+    )
 
 
 def test_fsck_strict_is_clean(table: Table) -> None:
     shuttle(table)
-    result = subprocess.run(["git", "-C", str(table.path), "fsck", "--strict", "--no-dangling"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["git", "-C", str(table.path), "fsck", "--strict", "--no-dangling"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr.strip() == ""
 
@@ -170,7 +201,9 @@ def test_refused_actions_write_nothing(table: Table, case: str, rule: str) -> No
             table.amend("afghanistan", v["forward"], TEXT + "again", ("qatar",))
         elif case == "an unknown actor":
             table.keys["usa"] = table.keys["qatar"]
-            table.act("usa", Action.COMMENT, refers=(v["amend"].sha,), document="accord", to=("qatar",))
+            table.act(
+                "usa", Action.COMMENT, refers=(v["amend"].sha,), document="accord", to=("qatar",)
+            )
         elif case == "a draft over the size rule":
             table.amend("pakistan", v["forward2"], "x" * 10_000_001, ("qatar",))
     assert caught.value.rule == rule
@@ -191,7 +224,13 @@ def test_withdraw_and_resume(table: Table) -> None:
     v = shuttle(table)
     withdrawal = table.act("pakistan", Action.WITHDRAW, "We leave", to=("qatar", "turkiye"))
     table.on("qatar", Action.COMMENT, v["amend"], subject="Please come back", to=("pakistan",))
-    resumption = table.act("turkiye", Action.RESUME, "Talks resume", refers=(withdrawal.sha,), to=("pakistan", "afghanistan", "qatar"))
+    resumption = table.act(
+        "turkiye",
+        Action.RESUME,
+        "Talks resume",
+        refers=(withdrawal.sha,),
+        to=("pakistan", "afghanistan", "qatar"),
+    )
     # Pakistan's own history holds its withdrawal: it acknowledges the resumption first.
     before = snapshot(table.path)
     with pytest.raises(PenholderError) as caught:
@@ -224,7 +263,15 @@ def test_signatures_of_an_agreed_text_cannot_be_retracted(table: Table) -> None:
 
 def test_round_numbers_follow_ancestry(table: Table) -> None:
     v = shuttle(table)
-    opened = table.act("turkiye", Action.ROUND, "Round 2", round_number=2, place="Istanbul", date="2025-10-25", to=("pakistan",))
+    opened = table.act(
+        "turkiye",
+        Action.ROUND,
+        "Round 2",
+        round_number=2,
+        place="Istanbul",
+        date="2025-10-25",
+        to=("pakistan",),
+    )
     assert opened.round == 2
     with pytest.raises(PenholderError) as caught:
         table.act("qatar", Action.ROUND, "Round 5", round_number=5, place="Doha", date="2025-11-01")

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from helpers import NEGOTIATION_ID, Table, git, shuttle
 
+from helpers import NEGOTIATION_ID, Table, git, shuttle
 from penholder.core import sshsig
 from penholder.core.commit import RawCommit, Trailers, build_message, ident, strip_signature
 from penholder.core.model import Action
@@ -15,7 +15,9 @@ from penholder.core.verify import Report, verify
 
 
 def write_commit(repo: Path, data: bytes) -> str:
-    return git(repo, "hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=data).strip()
+    return git(
+        repo, "hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=data
+    ).strip()
 
 
 def move(repo: Path, branch: str, sha: str) -> None:
@@ -46,7 +48,9 @@ def test_untouched_negotiation_verifies(table: Table) -> None:
 def test_rewritten_tree_under_old_signature(table: Table) -> None:
     v = shuttle(table)
     data = raw(table.path, v["sign_af"].sha)
-    forged = data.replace(f"tree {v['sign_af'].tree}".encode(), f"tree {v['propose'].tree}".encode())
+    forged = data.replace(
+        f"tree {v['sign_af'].tree}".encode(), f"tree {v['propose'].tree}".encode()
+    )
     sha = write_commit(table.path, forged)
     move(table.path, "afghanistan", sha)
     report = verify(table.path)
@@ -89,16 +93,28 @@ def test_party_amendment_that_edits_the_roster(table: Table) -> None:
     v = shuttle(table)
     repo = table.path
     roster = git(repo, "show", f"{v['forward2'].sha}:penholder.toml")
-    promoted = roster.replace('id = "pakistan"\nname = "Islamic Republic of Pakistan"\nrole = "party"',
-                              'id = "pakistan"\nname = "Islamic Republic of Pakistan"\nrole = "mediator"')
+    promoted = roster.replace(
+        'id = "pakistan"\nname = "Islamic Republic of Pakistan"\nrole = "party"',
+        'id = "pakistan"\nname = "Islamic Republic of Pakistan"\nrole = "mediator"',
+    )
     assert promoted != roster
     roster_blob = git(repo, "hash-object", "-w", "--stdin", input=promoted.encode()).strip()
     listing = git(repo, "ls-tree", v["forward2"].tree)
-    listing = re.sub(r"blob [0-9a-f]{40}\tpenholder.toml", f"blob {roster_blob}\tpenholder.toml", listing)
+    listing = re.sub(
+        r"blob [0-9a-f]{40}\tpenholder.toml", f"blob {roster_blob}\tpenholder.toml", listing
+    )
     tree = git(repo, "mktree", input=listing.encode()).strip()
     who = ident("Islamic Republic of Pakistan", f"pakistan@{NEGOTIATION_ID}", 1_761_500_000)
-    trailers = Trailers(NEGOTIATION_ID, "amend", "pakistan", ("qatar",), "accord", 1, (v["forward2"].sha,))
-    commit = RawCommit(tree, [v["forward2"].sha, v["sign_pk"].sha], who, who, build_message("Promote", "", trailers))
+    trailers = Trailers(
+        NEGOTIATION_ID, "amend", "pakistan", ("qatar",), "accord", 1, (v["forward2"].sha,)
+    )
+    commit = RawCommit(
+        tree,
+        [v["forward2"].sha, v["sign_pk"].sha],
+        who,
+        who,
+        build_message("Promote", "", trailers),
+    )
     commit.signature = sshsig.sign(table.keys["pakistan"], commit.payload())
     sha = write_commit(repo, commit.to_bytes())
     move(repo, "pakistan", sha)

@@ -162,7 +162,9 @@ def describe(v: Version) -> str:
 )
 @click.version_option(package_name="penholder")
 @click.pass_context
-def main(click_ctx: click.Context, repo: Path, home: Path | None, passphrase_file: Path | None) -> None:
+def main(
+    click_ctx: click.Context, repo: Path, home: Path | None, passphrase_file: Path | None
+) -> None:
     """Penholder: negotiations held entirely through signed, witnessed written drafts.
 
     Run inside a negotiation without a command to open the terminal app.
@@ -265,7 +267,13 @@ def load_roster_file(path: Path, negotiation_id: str, title: str, convener: str)
 @click.option("--date", default=None, help="When round 1 sits (YYYY-MM-DD).")
 @pass_ctx
 def init(
-    ctx: Context, repo: Path, actor: str, title: str, roster_file: Path, place: str | None, date: str | None
+    ctx: Context,
+    repo: Path,
+    actor: str,
+    title: str,
+    roster_file: Path,
+    place: str | None,
+    date: str | None,
 ) -> None:
     """Open a new negotiation in REPO (a new bare git repository); round 1 starts."""
     with reported():
@@ -310,12 +318,17 @@ def resolve(ctx: Context, rev: str) -> Version:
 
 
 def document_option(f: F) -> F:
-    return click.option("--doc", "document", required=True, help="Document name (accord → drafts/accord.md).")(f)
+    return click.option(
+        "--doc", "document", required=True, help="Document name (accord → drafts/accord.md)."
+    )(f)
 
 
 def check_document(name: str) -> str:
     if not DOCUMENT_NAME.match(name):
-        raise InputError(f"document name {name!r}: use lower-case letters, digits, '-', '.'", rule="document-name")
+        raise InputError(
+            f"document name {name!r}: use lower-case letters, digits, '-', '.'",
+            rule="document-name",
+        )
     return name
 
 
@@ -327,12 +340,25 @@ def check_document(name: str) -> str:
 @click.option("-m", "subject", required=True, help="Subject line.")
 @click.option("--note", default="", help="A longer explanation.")
 @pass_ctx
-def propose(ctx: Context, actor: str, document: str, file: str, to: str, subject: str, note: str) -> None:
+def propose(
+    ctx: Context, actor: str, document: str, file: str, to: str, subject: str, note: str
+) -> None:
     """Table a new document."""
     with reported():
         limit = ctx.negotiation().roster.rules.max_draft_bytes
         text = read_draft(file, limit)
-        act(ctx, Request(actor, Action.PROPOSE, subject, to=ids(to), document=check_document(document), text=text, note=note))
+        act(
+            ctx,
+            Request(
+                actor,
+                Action.PROPOSE,
+                subject,
+                to=ids(to),
+                document=check_document(document),
+                text=text,
+                note=note,
+            ),
+        )
 
 
 @main.command()
@@ -345,7 +371,14 @@ def propose(ctx: Context, actor: str, document: str, file: str, to: str, subject
 @click.option("--refers", default=None, help="The version amended [default: the one awaiting you].")
 @pass_ctx
 def amend(
-    ctx: Context, actor: str, document: str, file: str, to: str, subject: str, note: str, refers: str | None
+    ctx: Context,
+    actor: str,
+    document: str,
+    file: str,
+    to: str,
+    subject: str,
+    note: str,
+    refers: str | None,
 ) -> None:
     """Amend a version of a document addressed to you (or revise your own unanswered one)."""
     with reported():
@@ -357,7 +390,19 @@ def amend(
             if refers
             else default_amend_target(negotiation.history, actor, document)
         )
-        act(ctx, Request(actor, Action.AMEND, subject, refers=(target,), to=ids(to), document=document, text=text, note=note))
+        act(
+            ctx,
+            Request(
+                actor,
+                Action.AMEND,
+                subject,
+                refers=(target,),
+                to=ids(to),
+                document=document,
+                text=text,
+                note=note,
+            ),
+        )
 
 
 @main.command()
@@ -401,7 +446,14 @@ def forward(
 @click.option("--note", default="")
 @pass_ctx
 def consolidate(
-    ctx: Context, actor: str, refers: str, file: str | None, auto: bool, to: str, subject: str, note: str
+    ctx: Context,
+    actor: str,
+    refers: str,
+    file: str | None,
+    auto: bool,
+    to: str,
+    subject: str,
+    note: str,
 ) -> None:
     """Join parallel amendments of one document into one text (a mediator's action)."""
     with reported():
@@ -448,8 +500,21 @@ def comment(ctx: Context, actor: str, refers: str, to: str | None, text: str, no
     with reported():
         negotiation = ctx.negotiation()
         target = resolve(ctx, refers)
-        recipients = ids(to) if to else tuple(m for m in negotiation.roster.ids("mediator") if m != actor)
-        act(ctx, Request(actor, Action.COMMENT, text, refers=(target.sha,), to=recipients, document=target.document, note=note))
+        recipients = (
+            ids(to) if to else tuple(m for m in negotiation.roster.ids("mediator") if m != actor)
+        )
+        act(
+            ctx,
+            Request(
+                actor,
+                Action.COMMENT,
+                text,
+                refers=(target.sha,),
+                to=recipients,
+                document=target.document,
+                note=note,
+            ),
+        )
 
 
 def simple_action(action: Action, doc: str) -> None:
@@ -463,13 +528,25 @@ def simple_action(action: Action, doc: str) -> None:
         with reported():
             target = resolve(ctx, refers)
             default = f"{action.value.capitalize()} {target.actor}'s {target.action} {target.short}"
-            act(ctx, Request(actor, action, subject or default, refers=(target.sha,), document=target.document, note=note))
+            act(
+                ctx,
+                Request(
+                    actor,
+                    action,
+                    subject or default,
+                    refers=(target.sha,),
+                    document=target.document,
+                    note=note,
+                ),
+            )
 
 
 simple_action(Action.RECEIPT, "Acknowledge receipt of a version.")
 simple_action(Action.SIGN, "Accept the exact text of a version (a party's action).")
 simple_action(Action.ENDORSE, "Witness a version (a mediator's action).")
-simple_action(Action.RETRACT, "Take back your own unanswered draft, or a sign/endorse not yet agreed.")
+simple_action(
+    Action.RETRACT, "Take back your own unanswered draft, or a sign/endorse not yet agreed."
+)
 
 
 @main.command()
@@ -506,7 +583,9 @@ def resume(ctx: Context, actor: str, refers: str | None, subject: str, note: str
 @click.option("--date", required=True, help="YYYY-MM-DD")
 @click.option("-m", "subject", default=None)
 @pass_ctx
-def round_command(ctx: Context, actor: str, number: int, place: str, date: str, subject: str | None) -> None:
+def round_command(
+    ctx: Context, actor: str, number: int, place: str, date: str, subject: str | None
+) -> None:
     """Open a new round (a mediator's action)."""
     with reported():
         check_date(date)
@@ -538,10 +617,14 @@ def log(ctx: Context, document: str | None, as_json: bool) -> None:
     with reported():
         negotiation = ctx.negotiation()
         history = negotiation.history
-        shas = [s for s in history.order if document is None or history.versions[s].document == document]
+        shas = [
+            s for s in history.order if document is None or history.versions[s].document == document
+        ]
         statuses = signature_statuses(negotiation.path, shas, negotiation.roster)
         if as_json:
-            echo_json([version_json(history.versions[s], negotiation.roster, statuses[s]) for s in shas])
+            echo_json(
+                [version_json(history.versions[s], negotiation.roster, statuses[s]) for s in shas]
+            )
             return
         for sha in shas:
             v = history.versions[sha]
@@ -614,10 +697,17 @@ def status(ctx: Context, as_json: bool) -> None:
         click.echo(f"{state.title}")
         suspended = f" (withdrawn: {', '.join(state.suspended_by)})" if state.suspended_by else ""
         click.echo(f"state: {state.state}{suspended}")
-        click.echo(f"round {state.round}" + (f", {state.place}" if state.place else "") + (f", {state.date}" if state.date else ""))
+        click.echo(
+            f"round {state.round}"
+            + (f", {state.place}" if state.place else "")
+            + (f", {state.date}" if state.date else "")
+        )
         for doc in state.documents:
-            click.echo(f"{doc.name}: heads {', '.join(h[:10] for h in doc.heads) or '-'}; pen {', '.join(doc.pen) or '-'}"
-                       + (f"; agreed {doc.agreed[:10]}" if doc.agreed else ""))
+            click.echo(
+                f"{doc.name}: heads {', '.join(h[:10] for h in doc.heads) or '-'}; "
+                f"pen {', '.join(doc.pen) or '-'}"
+                + (f"; agreed {doc.agreed[:10]}" if doc.agreed else "")
+            )
 
 
 @main.command("verify")
@@ -633,9 +723,13 @@ def verify_command(ctx: Context, as_json: bool) -> None:
             for f in report.failures:
                 click.echo(f"FAIL {f.rule}  {f.sha[:10]}  {f.actor or '?'}: {f.message}")
             if report.ok:
-                click.echo(f"ok: {report.versions} versions verified, every signature and rule holds")
+                click.echo(
+                    f"ok: {report.versions} versions verified, every signature and rule holds"
+                )
             else:
-                click.echo(f"{len(report.failures)} failures in {report.versions} versions", err=True)
+                click.echo(
+                    f"{len(report.failures)} failures in {report.versions} versions", err=True
+                )
         if not report.ok:
             raise SystemExit(1)
 
@@ -648,7 +742,9 @@ DEMO_MARKER = ".penholder-demo"
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-tui", is_flag=True, help="Build and verify only; do not open the app.")
 @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
-@click.option("--random-keys", is_flag=True, help="Fresh private keys instead of the published demo seed.")
+@click.option(
+    "--random-keys", is_flag=True, help="Fresh private keys instead of the published demo seed."
+)
 @click.option(
     "--seed",
     "seed_folder",
@@ -658,20 +754,38 @@ DEMO_MARKER = ".penholder-demo"
     help="The scenario to replay.",
 )
 @pass_ctx
-def demo(ctx: Context, folder: Path | None, no_tui: bool, force: bool, random_keys: bool, seed_folder: Path) -> None:
+def demo(
+    ctx: Context,
+    folder: Path | None,
+    no_tui: bool,
+    force: bool,
+    random_keys: bool,
+    seed_folder: Path,
+) -> None:
     """Build the reference negotiation (Istanbul, October 2025) and open it as a mediator."""
     import shutil
     import tempfile
 
-    from penholder.core.scenario import DEMO_PASSPHRASE, demo_keys, load_scenario, replay, write_demo_keys
+    from penholder.core.scenario import (
+        DEMO_PASSPHRASE,
+        demo_keys,
+        load_scenario,
+        replay,
+        write_demo_keys,
+    )
 
     with reported():
         folder = folder or default_home() / "demo"
         if folder.exists() and any(folder.iterdir()):
             if not force:
-                raise InputError(f"{folder} exists; add --force to rebuild the demo there", rule="demo-exists")
+                raise InputError(
+                    f"{folder} exists; add --force to rebuild the demo there", rule="demo-exists"
+                )
             if not (folder / DEMO_MARKER).exists():
-                raise InputError(f"{folder} is not a Penholder demo folder; refusing to replace it", rule="demo-exists")
+                raise InputError(
+                    f"{folder} is not a Penholder demo folder; refusing to replace it",
+                    rule="demo-exists",
+                )
         scenario = load_scenario(seed_folder)
         keys, negotiation_id = demo_keys(scenario, random_keys=random_keys)
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -696,7 +810,9 @@ def demo(ctx: Context, folder: Path | None, no_tui: bool, force: bool, random_ke
             report = verify(staging / "negotiation")
             if not report.ok:
                 first = report.failures[0]
-                raise InputError(f"the demo does not verify: {first.rule} {first.sha[:10]} {first.message}")
+                raise InputError(
+                    f"the demo does not verify: {first.rule} {first.sha[:10]} {first.message}"
+                )
             if folder.exists():
                 shutil.rmtree(folder)
             staging.rename(folder)
@@ -711,7 +827,9 @@ def demo(ctx: Context, folder: Path | None, no_tui: bool, force: bool, random_ke
         click.echo(f"root:        {built.root.sha}")
         click.echo(f"convener:    {convener.id} {convener.fingerprint}")
         click.echo(f"verified:    {report.versions} versions, every signature and rule holds")
-        click.echo(f"try:         penholder -C {folder / 'negotiation'} --home {folder / 'home'} status")
+        click.echo(
+            f"try:         penholder -C {folder / 'negotiation'} --home {folder / 'home'} status"
+        )
         if not no_tui:
             ctx.repo = folder / "negotiation"
             ctx.home = folder / "home"
@@ -728,7 +846,10 @@ def tui_command(ctx: Context, actor: str | None) -> None:
         try:
             from penholder.tui.app import run_app
         except ImportError:
-            fail("the terminal app is not part of this build yet; use the commands (penholder --help)", "tui")
+            fail(
+                "the terminal app is not part of this build; use the commands (penholder --help)",
+                "tui",
+            )
             return
         run_app(ctx.repo, ctx.home, actor)
 

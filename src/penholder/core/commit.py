@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from penholder.core.model import Version
 
 TRAILER_PREFIX = "Penholder-"
-TRAILER_KEYS = ("Negotiation", "Action", "Actor", "To", "Document", "Round", "Refers", "Place", "Date")
+TRAILER_KEYS = (
+    "Negotiation",
+    "Action",
+    "Actor",
+    "To",
+    "Document",
+    "Round",
+    "Refers",
+    "Place",
+    "Date",
+)
 IDENT = re.compile(r"^(?P<name>[^<>\n]*) <(?P<email>[^<>\n]*)> (?P<time>\d+) (?P<tz>[+-]\d{4})$")
 
 
@@ -30,7 +40,11 @@ class Trailers:
 
     def lines(self) -> list[str]:
         p = TRAILER_PREFIX
-        out = [f"{p}Negotiation: {self.negotiation}", f"{p}Action: {self.action}", f"{p}Actor: {self.actor}"]
+        out = [
+            f"{p}Negotiation: {self.negotiation}",
+            f"{p}Action: {self.action}",
+            f"{p}Actor: {self.actor}",
+        ]
         if self.to:
             out.append(f"{p}To: {', '.join(self.to)}")
         if self.document:

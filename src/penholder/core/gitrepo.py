@@ -19,13 +19,14 @@ from pathlib import Path
 
 import git
 from gitdb.base import IStream
+from gitdb.db.loose import LooseObjectDB
 
 from penholder.core.errors import LockHeldError, StoreError, UnknownRevisionError
 
 LOCK_RETRY_SECONDS = 5.0
 HEADS = "refs/heads/"
 # Pack once loose objects pass about this many (git samples objects/17 and multiplies by 256).
-AUTO_PACK_OBJECTS = 1024
+AUTO_PACK_OBJECTS = 512
 
 
 class RefMovedError(StoreError):
@@ -93,7 +94,11 @@ class GitRepo:
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
             raise StoreError(f"{path} is not a negotiation (no git repository there)") from exc
         self.git_dir = Path(self._repo.git_dir)
+        # GitPython's own database writes through one `git hash-object` process per object;
+        # gitdb's loose database does the same zlib-and-rename in-process.
+        self._loose = LooseObjectDB(str(self.git_dir / "objects"))
         self._lock = threading.Lock()
+        self._last_pack_check = 0.0
 
     @classmethod
     def init_bare(cls, path: Path) -> GitRepo:
@@ -129,7 +134,9 @@ class GitRepo:
         """Read many objects through one `cat-file --batch`: far faster than one at a time."""
         if not shas:
             return {}
-        result = run_git(self.path, "cat-file", "--batch", input="".join(s + "\n" for s in shas).encode())
+        result = run_git(
+            self.path, "cat-file", "--batch", input="".join(s + "\n" for s in shas).encode()
+        )
         out: dict[str, tuple[str, bytes]] = {}
         data = result.stdout
         pos = 0
@@ -146,8 +153,10 @@ class GitRepo:
 
     def write(self, kind: str, data: bytes) -> str:
         with self._lock:
-            stream = self._repo.odb.store(IStream(kind.encode("ascii"), len(data), BytesIO(data)))
-        sha: str = stream.hexsha.decode("ascii") if isinstance(stream.hexsha, bytes) else stream.hexsha
+            stream = self._loose.store(IStream(kind.encode("ascii"), len(data), BytesIO(data)))
+        sha: str = (
+            stream.hexsha.decode("ascii") if isinstance(stream.hexsha, bytes) else stream.hexsha
+        )
         return sha
 
     def has(self, sha: str) -> bool:
@@ -196,9 +205,7 @@ class GitRepo:
         deadline = time.monotonic() + LOCK_RETRY_SECONDS
         delay = 0.002
         while True:
-            result = run_git(
-                self.path, "update-ref", "-m", reason, ref, new, expected, check=False
-            )
+            result = run_git(self.path, "update-ref", "-m", reason, ref, new, expected, check=False)
             if result.returncode == 0:
                 return
             err = result.stderr.decode("utf-8", "replace")
@@ -220,9 +227,19 @@ class GitRepo:
     def rev_parse(self, rev: str) -> str:
         if not rev or rev.startswith("-") or any(c in rev for c in "\n\0"):
             raise UnknownRevisionError(f"unknown revision {rev!r}")
-        result = run_git(self.path, "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}", check=False)
+        result = run_git(
+            self.path,
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            rev + "^{commit}",
+            check=False,
+        )
         if result.returncode != 0:
-            raise UnknownRevisionError(f"unknown revision {rev!r}: not a version of this negotiation")
+            raise UnknownRevisionError(
+                f"unknown revision {rev!r}: not a version of this negotiation"
+            )
         return result.stdout.decode("ascii").strip()
 
     def rev_list(self, include: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
@@ -231,13 +248,24 @@ class GitRepo:
         if not args:
             return []
         args += ["^" + sha for sha in exclude]
-        result = run_git(self.path, "rev-list", "--topo-order", "--reverse", "--stdin", input="\n".join(args).encode() + b"\n")
+        result = run_git(
+            self.path,
+            "rev-list",
+            "--topo-order",
+            "--reverse",
+            "--stdin",
+            input="\n".join(args).encode() + b"\n",
+        )
         return result.stdout.decode("ascii").split()
 
     # housekeeping ---------------------------------------------------------------------------
 
     def maybe_pack(self) -> None:
         """Start git's own auto-gc (it detaches itself) once loose objects pile up."""
+        now = time.monotonic()
+        if now - self._last_pack_check < 1.0:
+            return
+        self._last_pack_check = now
         sample = self.git_dir / "objects" / "17"
         try:
             count = len(os.listdir(sample))

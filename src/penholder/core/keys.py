@@ -28,7 +28,7 @@ DEMO_SEED_LABEL = b"penholder DEMO ONLY - never use for a real negotiation - "
 def check_actor_id(actor_id: str) -> str:
     if not ACTOR_ID.match(actor_id):
         raise InputError(
-            f"actor id {actor_id!r} is not a lower-case slug (a-z, 0-9, '-', starting with a letter)",
+            f"actor id {actor_id!r} is not a lower-case slug (a-z, 0-9, '-'; a letter first)",
             rule="actor-id",
         )
     return actor_id
@@ -36,9 +36,9 @@ def check_actor_id(actor_id: str) -> str:
 
 def public_key_line(key: Ed25519PublicKey) -> str:
     """`ssh-ed25519 AAAA...` (no comment)."""
-    return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode(
-        "ascii"
-    )
+    return key.public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ).decode("ascii")
 
 
 def parse_public_key_line(line: str) -> Ed25519PublicKey:
@@ -97,7 +97,9 @@ class KeyStore:
         self.folder.mkdir(mode=0o700, exist_ok=True)
         os.chmod(self.folder, 0o700)
 
-    def save(self, actor_id: str, key: Ed25519PrivateKey, passphrase: bytes | None, *, name: str = "") -> StoredKey:
+    def save(
+        self, actor_id: str, key: Ed25519PrivateKey, passphrase: bytes | None, *, name: str = ""
+    ) -> StoredKey:
         """Write a new private key; refuse to overwrite an existing one."""
         path = self.path(actor_id)
         self.ensure_folder()

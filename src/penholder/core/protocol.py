@@ -49,7 +49,7 @@ RULES: dict[str, str] = {
     "refers-count": "the action refers to the right number of versions",
     "refers-missing": "every referred version exists among the ancestors",
     "refers-kind": "every referred version is of the right kind and document",
-    "refers-parents": "parents are the referred versions, then at most the actor's own previous tip",
+    "refers-parents": "parents are the referred versions, then at most the actor's previous tip",
     "turn": "the referred text was addressed to the actor, is unanswered by it, and nothing newer "
     "addressed to it descends from it (or it is the actor's own unanswered version)",
     "consolidate-heads": "consolidate joins heads of one document, each addressed to the mediator",
@@ -116,7 +116,9 @@ def check_version(
             return history.reaches(parents, sha)
 
     if v.negotiation != roster.negotiation_id:
-        fail("negotiation-id", f"names negotiation {v.negotiation!r}, not {roster.negotiation_id!r}")
+        fail(
+            "negotiation-id", f"names negotiation {v.negotiation!r}, not {roster.negotiation_id!r}"
+        )
     try:
         action = Action(v.action)
     except ValueError:
@@ -159,7 +161,10 @@ def _check_identity(v: Version, roster: Roster, fail: Callable[[str, str], None]
         if not match or match.group("tz") != "+0000":
             fail("author", f"{what} {value!r} is not `Name <id@negotiation> TIME +0000`")
         elif f"{match.group('name')} <{match.group('email')}>" != expected:
-            fail("author", f"{what} is {match.group('name')} <{match.group('email')}>, not {expected}")
+            fail(
+                "author",
+                f"{what} is {match.group('name')} <{match.group('email')}>, not {expected}",
+            )
     if v.author != v.committer:
         fail("author", "author and committer differ")
 
@@ -249,10 +254,15 @@ def _check_document(
             if not r.is_text:
                 fail("refers-kind", f"refers to {_fmt(r)}, not a text version")
             elif r.document != v.document:
-                fail("refers-kind", f"refers to {_fmt(r)} of document {r.document}, not {v.document}")
+                fail(
+                    "refers-kind", f"refers to {_fmt(r)} of document {r.document}, not {v.document}"
+                )
     elif action in SAME_TREE_ACTIONS:
         if v.document != referred[0].document:
-            fail("document-name", f"names document {v.document}, the referred version {referred[0].document}")
+            fail(
+                "document-name",
+                f"names document {v.document}, the referred version {referred[0].document}",
+            )
         target = referred[0]
         if action == Action.SIGN and not target.is_text:
             fail("refers-kind", f"signs {_fmt(target)}, not a text version")
@@ -266,7 +276,9 @@ def _check_document(
         fail("refers-kind", f"resumes {_fmt(referred[0])}, not a withdrawal")
 
 
-def _check_round(v: Version, action: Action, history: History, fail: Callable[[str, str], None]) -> None:
+def _check_round(
+    v: Version, action: Action, history: History, fail: Callable[[str, str], None]
+) -> None:
     latest = history.round_of_parents(v.parents)
     if action == Action.OPEN:
         if v.round != 1:
@@ -393,9 +405,14 @@ def _check_tree(
             fail("tree-shape", f"a {action} of {v.document} carries {names or 'no document'}")
         for name, _, size in facts.documents:
             if size > roster.rules.max_draft_bytes:
-                fail("document-size", f"draft {name} has {size} bytes, over {roster.rules.max_draft_bytes}")
+                fail(
+                    "document-size",
+                    f"draft {name} has {size} bytes, over {roster.rules.max_draft_bytes}",
+                )
     if action not in (Action.OPEN, Action.ROSTER) and v.parents:
-        parent_tree = trees.get(history.versions[v.parents[0]].tree) if v.parents[0] in history else None
+        parent_tree = (
+            trees.get(history.versions[v.parents[0]].tree) if v.parents[0] in history else None
+        )
         if parent_tree is None or _roster_blobs(parent_tree) != _roster_blobs(facts):
             fail("roster-changed", f"a {action} changes the roster files")
 
@@ -408,8 +425,10 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
             who = history.versions[w].actor
             out.append(Violation("suspended", f"the table is suspended: {who} withdrew ({w[:10]})"))
             break
-    if v.action == Action.RESUME and v.refers and any(
-        w.action == Action.RESUME for w in history.referring(v.refers[0])
+    if (
+        v.action == Action.RESUME
+        and v.refers
+        and any(w.action == Action.RESUME for w in history.referring(v.refers[0]))
     ):
         out.append(Violation("resume", f"withdrawal {v.refers[0][:10]} is already resumed"))
     return out + [
@@ -422,9 +441,7 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
 _NO_TREES: Mapping[str, TreeFacts] = {}
 
 
-def is_agreed(
-    history: History, sha: str, roster: Roster, visible: Visible | None = None
-) -> bool:
+def is_agreed(history: History, sha: str, roster: Roster, visible: Visible | None = None) -> bool:
     """Every party signed it and the mediator quorum endorsed it, none retracted."""
     parties = set(roster.ids("party"))
     answers = history.answers(sha, visible)

@@ -53,7 +53,9 @@ def iso_time(epoch: int) -> str:
 def agreed_version(history: History, roster: Roster, document: str) -> str | None:
     best = None
     for sha in history.lineage.get(document, ()):
-        if is_agreed(history, sha, roster) and (best is None or history.gen[sha] > history.gen[best]):
+        if is_agreed(history, sha, roster) and (
+            best is None or history.gen[sha] > history.gen[best]
+        ):
             best = sha
     return best
 
@@ -98,7 +100,8 @@ def default_amend_target(history: History, actor: str, document: str) -> str:
     candidates = [
         v.sha
         for v in inbox(history, actor)
-        if v.document == document and v.action in TEXT_ACTIONS
+        if v.document == document
+        and v.action in TEXT_ACTIONS
         and not any(w.actor == actor for w in history.answers(v.sha))
     ]
     # A version superseded by a newer one addressed to the actor is not a candidate.
@@ -124,7 +127,9 @@ def default_amend_target(history: History, actor: str, document: str) -> str:
 def only_open_withdrawal(history: History) -> str:
     open_ = history.open_withdrawals()
     if len(open_) != 1:
-        what = "no withdrawal is in force" if not open_ else f"{len(open_)} withdrawals are in force"
+        what = (
+            "no withdrawal is in force" if not open_ else f"{len(open_)} withdrawals are in force"
+        )
         raise RefusedError(f"{what}; name one with --refers", rule="resume")
     return open_[0]
 

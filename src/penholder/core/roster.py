@@ -1,4 +1,4 @@
-"""The roster files every tree carries: `penholder.toml` (roster and rules) and `allowed_signers`."""
+"""The roster files every tree carries: `penholder.toml` (roster, rules) and `allowed_signers`."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class Roster:
     def to_toml(self) -> str:
         s = json.dumps  # a JSON string is a valid TOML basic string
         lines = [
-            "# Penholder negotiation: roster and rules. Only `open` and `roster` versions change it.",
+            "# Penholder negotiation: roster and rules. Only open and roster versions change it.",
             "[negotiation]",
             f"id = {s(self.negotiation_id)}",
             f"title = {s(self.title, ensure_ascii=False)}",
@@ -109,11 +109,15 @@ def parse_rules(table: object) -> Rules:
     if unknown:
         raise InputError(f"[rules]: unknown setting {sorted(unknown)[0]!r}", rule="roster-format")
     quorum = table.get("witness_quorum")
-    if quorum is not None and (not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1):
+    if quorum is not None and (
+        not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1
+    ):
         raise InputError("[rules] witness_quorum must be a whole number >= 1", rule="roster-format")
     size = table.get("max_draft_bytes", DEFAULT_MAX_DRAFT_BYTES)
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise InputError("[rules] max_draft_bytes must be a whole number >= 1", rule="roster-format")
+        raise InputError(
+            "[rules] max_draft_bytes must be a whole number >= 1", rule="roster-format"
+        )
     address = table.get("party_may_address", ["mediator"])
     if not isinstance(address, list) or not all(r in ROLES for r in address):
         raise InputError(
@@ -138,10 +142,14 @@ def parse_actors(items: object, *, need_keys: bool = True) -> tuple[Actor, ...]:
         actor_id = check_actor_id(_str(item, "id", where))
         name = _str(item, "name", where)
         if any(c in name for c in "<>\n\r\0"):
-            raise InputError(f"{where}: name may not contain <, > or line breaks", rule="roster-format")
+            raise InputError(
+                f"{where}: name may not contain <, > or line breaks", rule="roster-format"
+            )
         role = _str(item, "role", where)
         if role not in ROLES:
-            raise InputError(f"{where}: role {role!r} is not party, mediator or observer", rule="roster-format")
+            raise InputError(
+                f"{where}: role {role!r} is not party, mediator or observer", rule="roster-format"
+            )
         key = item.get("key", "")
         if need_keys:
             key = _str(item, "key", where)
@@ -150,7 +158,9 @@ def parse_actors(items: object, *, need_keys: bool = True) -> tuple[Actor, ...]:
         elif not isinstance(key, str):
             raise InputError(f"{where}: `key` must be a string", rule="roster-format")
         if actor_id in seen:
-            raise InputError(f"actor {actor_id!r} appears twice in the roster", rule="roster-format")
+            raise InputError(
+                f"actor {actor_id!r} appears twice in the roster", rule="roster-format"
+            )
         seen.add(actor_id)
         actors.append(Actor(actor_id, name, role, str(key)))
     keys = [a.key for a in actors if a.key]
@@ -187,7 +197,8 @@ def check_roster(roster: Roster) -> None:
     convener = roster.actor(roster.convener)
     if convener is None or convener.role != "mediator":
         raise InputError(
-            f"the convener {roster.convener!r} must be a mediator of the roster", rule="roster-format"
+            f"the convener {roster.convener!r} must be a mediator of the roster",
+            rule="roster-format",
         )
     quorum = roster.rules.witness_quorum
     if quorum is not None and quorum > len(roster.ids("mediator")):

@@ -24,8 +24,20 @@ from penholder.core.store import Negotiation, Request
 DEMO_PASSPHRASE = "demo-only-passphrase"
 DEMO_NAMESPACE = uuid.UUID("6f1c1a5e-3b7e-4b8e-9d43-5d1e0c7a2b10")
 STEP_KEYS = {
-    "id", "as", "action", "date", "refers", "to", "doc", "text", "subject", "note", "changes",
-    "number", "place", "round_date",
+    "id",
+    "as",
+    "action",
+    "date",
+    "refers",
+    "to",
+    "doc",
+    "text",
+    "subject",
+    "note",
+    "changes",
+    "number",
+    "place",
+    "round_date",
 }
 
 
@@ -60,9 +72,16 @@ class Scenario:
 
     def roster(self, keys: dict[str, Ed25519PrivateKey], negotiation_id: str) -> Roster:
         actors = tuple(
-            Actor(a.id, a.name, a.role, public_key_line(keys[a.id].public_key())) for a in self.actors
+            Actor(a.id, a.name, a.role, public_key_line(keys[a.id].public_key()))
+            for a in self.actors
         )
-        roster = Roster(negotiation_id, self.title, self.convener, actors, parse_rules(self.roster_table.get("rules")))
+        roster = Roster(
+            negotiation_id,
+            self.title,
+            self.convener,
+            actors,
+            parse_rules(self.roster_table.get("rules")),
+        )
         check_roster(roster)
         return roster
 
@@ -131,7 +150,9 @@ def apply_changes(text: str, changes: list[tuple[str, str]], where: str) -> str:
     for old, new in changes:
         count = text.count(old)
         if count != 1:
-            raise InputError(f"{where}: {old[:50]!r} occurs {count} times in the referred text, not once")
+            raise InputError(
+                f"{where}: {old[:50]!r} occurs {count} times in the referred text, not once"
+            )
         text = text.replace(old, new, 1)
     return text
 
@@ -141,7 +162,8 @@ def _default_subject(step: Step, target: Version | None) -> str:
         return f"Round {step.number} opens at {step.place} on {step.round_date}"
     if target is None:
         return f"{step.action.value.capitalize()} by {step.actor}"
-    return f"{step.action.value.capitalize()} {target.actor}'s {target.action} of {target.document or 'the table'}"
+    what = target.document or "the table"
+    return f"{step.action.value.capitalize()} {target.actor}'s {target.action} of {what}"
 
 
 Progress = Callable[[int, int, Version], None]
@@ -227,7 +249,9 @@ def demo_keys(scenario: Scenario, *, random_keys: bool) -> tuple[dict[str, Ed255
     return keys, str(uuid.uuid5(DEMO_NAMESPACE, scenario.folder.name))
 
 
-def write_demo_keys(home: Path, keys: dict[str, Ed25519PrivateKey], names: dict[str, str]) -> KeyStore:
+def write_demo_keys(
+    home: Path, keys: dict[str, Ed25519PrivateKey], names: dict[str, str]
+) -> KeyStore:
     store = KeyStore(home)
     for actor_id, key in keys.items():
         store.save(actor_id, key, DEMO_PASSPHRASE.encode("utf-8"), name=names.get(actor_id, ""))

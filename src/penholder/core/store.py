@@ -86,7 +86,9 @@ def decode_draft(data: bytes, where: str, limit: int) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{where} is not UTF-8 text (byte {exc.start})", rule="document-encoding") from exc
+        raise InputError(
+            f"{where} is not UTF-8 text (byte {exc.start})", rule="document-encoding"
+        ) from exc
     if "\0" in text:
         raise InputError(f"{where} contains a NUL byte: not a text draft", rule="document-encoding")
     return text
@@ -216,7 +218,9 @@ class Negotiation:
                 rule="signature-key",
             )
         if request.text is not None:
-            decode_draft(request.text, f"the draft of {request.document}", roster.rules.max_draft_bytes)
+            decode_draft(
+                request.text, f"the draft of {request.document}", roster.rules.max_draft_bytes
+            )
         for _attempt in range(CAS_ATTEMPTS):
             self.refresh()
             old_tip = self._tips.get(request.actor)
@@ -266,7 +270,9 @@ class Negotiation:
             assert planned.facts is not None
             trees = {planned.tree: planned.facts}
             for sha in parents[:1]:
-                trees[self.history.versions[sha].tree] = self.tree_facts(self.history.versions[sha].tree)
+                trees[self.history.versions[sha].tree] = self.tree_facts(
+                    self.history.versions[sha].tree
+                )
             violations = check_version(candidate, self.history, roster, trees)
             violations += check_against_store(candidate, self.history, roster)
             raise_refusal(violations)
@@ -278,7 +284,9 @@ class Negotiation:
                     self.repo.write(kind, body)
             sha = self.repo.write("commit", data)
             try:
-                self.repo.update_ref(request.actor, sha, old_tip, f"penholder {request.action.value}")
+                self.repo.update_ref(
+                    request.actor, sha, old_tip, f"penholder {request.action.value}"
+                )
             except RefMovedError:
                 continue  # someone else moved the branch: reload, re-check, re-sign
             version = version_from_commit(sha, parse_commit(data))
@@ -287,12 +295,16 @@ class Negotiation:
             self.index.append([version])
             self.repo.maybe_pack()
             return version
-        raise StoreError(f"the branch {request.actor!r} kept moving: gave up after {CAS_ATTEMPTS} tries")
+        raise StoreError(
+            f"the branch {request.actor!r} kept moving: gave up after {CAS_ATTEMPTS} tries"
+        )
 
     def _parents(self, request: Request, old_tip: str | None) -> tuple[str, ...]:
         for sha in request.refers:
             if sha not in self.history:
-                raise RefusedError(f"{sha[:10]} is not a version of this negotiation", rule="refers-missing")
+                raise RefusedError(
+                    f"{sha[:10]} is not a version of this negotiation", rule="refers-missing"
+                )
         root = self.history.root
         assert root is not None
         parents = list(request.refers) if request.refers else [old_tip or root]
@@ -310,14 +322,19 @@ class Negotiation:
             return planned
         if base.roster_blob is None or base.signers_blob is None:
             raise StoreError(f"version {first.short} lacks the roster files")
-        entries = [("100644", ROSTER_FILE, base.roster_blob), ("100644", SIGNERS_FILE, base.signers_blob)]
+        entries = [
+            ("100644", ROSTER_FILE, base.roster_blob),
+            ("100644", SIGNERS_FILE, base.signers_blob),
+        ]
         documents: tuple[tuple[str, str, int], ...] = ()
         if request.action in TEXT_ACTIONS:
             name = request.document or ""
             text = request.text
             if text is None:
                 if request.action != Action.FORWARD:
-                    raise InputError(f"a {request.action} needs the text of the draft", rule="input")
+                    raise InputError(
+                        f"a {request.action} needs the text of the draft", rule="input"
+                    )
                 found = self.document_of(first, name)
                 text = (found[1] if found else "").encode("utf-8")
             blob = text
@@ -355,7 +372,8 @@ class Negotiation:
         assert convener is not None
         if public_key_line(key.public_key()) != convener.key:
             raise RefusedError(
-                f"this key is not the convener {convener.id}'s key on the roster", rule="signature-key"
+                f"this key is not the convener {convener.id}'s key on the roster",
+                rule="signature-key",
             )
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise InputError(f"{path} exists and is not empty", rule="repo-exists")
@@ -439,7 +457,9 @@ def unreadable_version(sha: str, data: bytes, problem: str) -> Version:
         parents, tree, author = tuple(commit.parents), commit.tree, commit.author
     except CommitFormatError:
         parents, tree, author = (), "", ""
-    return Version(sha, parents, tree, "", "", (), None, 1, (), "", None, None, problem, "", 0, author, author)
+    return Version(
+        sha, parents, tree, "", "", (), None, 1, (), "", None, None, problem, "", 0, author, author
+    )
 
 
 __all__ = ["Negotiation", "Request", "document_path", "new_negotiation_id"]

@@ -60,7 +60,9 @@ class Report:
         }
 
 
-def signature_status(raw: bytes, signature: str | None, expected_key: str | None) -> tuple[str, str, str]:
+def signature_status(
+    raw: bytes, signature: str | None, expected_key: str | None
+) -> tuple[str, str, str]:
     """(status, rule, message): status is good, bad or unknown-key; rule is empty when good."""
     if signature is None:
         return "bad", "signature-missing", "the version is not signed"
@@ -74,7 +76,11 @@ def signature_status(raw: bytes, signature: str | None, expected_key: str | None
         return "unknown-key", "signature-key", "the actor is not on the roster"
     expected = sshsig.public_key_blob(parse_public_key_line(expected_key))
     if parsed.public_key_blob != expected:
-        return "unknown-key", "signature-key", "signed by a key that is not the actor's on the roster"
+        return (
+            "unknown-key",
+            "signature-key",
+            "signed by a key that is not the actor's on the roster",
+        )
     return "good", "", ""
 
 
@@ -87,17 +93,30 @@ class _Reader:
     def tree_facts(self, trees: set[str]) -> dict[str, TreeFacts]:
         roots = self.repo.read_many(sorted(trees))
         parsed = {sha: parse_tree(data) for sha, (kind, data) in roots.items() if kind == "tree"}
-        subs = sorted({s for entries in parsed.values() for m, n, s in entries if n == "drafts" and m == "40000"})
+        subs = sorted(
+            {
+                s
+                for entries in parsed.values()
+                for m, n, s in entries
+                if n == "drafts" and m == "40000"
+            }
+        )
         drafts = {sha: data for sha, (_, data) in self.repo.read_many(subs).items()}
         facts = {}
         for sha, entries in parsed.items():
             sub = next((s for m, n, s in entries if n == "drafts" and m == "40000"), None)
-            facts[sha] = facts_from_entries(self.repo, sha, entries, drafts.get(sub) if sub else b"")
+            facts[sha] = facts_from_entries(
+                self.repo, sha, entries, drafts.get(sub) if sub else b""
+            )
         blobs = sorted({b for f in facts.values() for _, b, _ in f.documents})
         sizes = self.blob_sizes(blobs)
         return {
             sha: TreeFacts(
-                f.sha, f.roster_blob, f.signers_blob, tuple((n, b, sizes.get(b, 0)) for n, b, _ in f.documents), f.stray
+                f.sha,
+                f.roster_blob,
+                f.signers_blob,
+                tuple((n, b, sizes.get(b, 0)) for n, b, _ in f.documents),
+                f.stray,
             )
             for sha, f in facts.items()
         }
@@ -105,7 +124,12 @@ class _Reader:
     def blob_sizes(self, blobs: list[str]) -> dict[str, int]:
         if not blobs:
             return {}
-        out = run_git(self.repo.path, "cat-file", "--batch-check", input="".join(b + "\n" for b in blobs).encode())
+        out = run_git(
+            self.repo.path,
+            "cat-file",
+            "--batch-check",
+            input="".join(b + "\n" for b in blobs).encode(),
+        )
         sizes = {}
         for line in out.stdout.decode("ascii").splitlines():
             parts = line.split()
@@ -144,7 +168,12 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
             except CommitFormatError as exc:
                 version, problem = unreadable_version(sha, data, str(exc)), str(exc)
         except CommitFormatError as exc:
-            version, problem, signature, headers = unreadable_version(sha, data, str(exc)), str(exc), None, []
+            version, problem, signature, headers = (
+                unreadable_version(sha, data, str(exc)),
+                str(exc),
+                None,
+                [],
+            )
         parsed.append((sha, data, version, signature, headers, problem))
 
     roots = [p for p in parsed if not p[2].parents]
@@ -193,7 +222,11 @@ def _check_branches(tips: dict[str, str], history: History, roster: Roster, repo
     for branch, tip in sorted(tips.items()):
         tip_version = history.versions[tip]
         if roster.actor(branch) is None:
-            fail(Failure(tip, tip_version.actor, "branch-unknown", f"branch {branch!r} is not an actor's"))
+            fail(
+                Failure(
+                    tip, tip_version.actor, "branch-unknown", f"branch {branch!r} is not an actor's"
+                )
+            )
             continue
         if tip_version.actor != branch or report.signatures.get(tip) != "good":
             fail(

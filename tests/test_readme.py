@@ -1,0 +1,23 @@
+"""The README stays true: its test command is CI's, and it lists every rule id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from penholder.core.protocol import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text()
+    missing = [rule for rule in RULES if f"| `{rule}` |" not in readme]
+    assert missing == []
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = "python -m pytest -n 2"
+    assert command in readme
+    assert ci.rstrip().splitlines()[-1] == command
