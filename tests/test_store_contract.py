@@ -279,3 +279,14 @@ def test_round_numbers_follow_ancestry(table: Table) -> None:
     later = table.on("turkiye", Action.COMMENT, v["amend"], subject="note", to=("qatar",))
     assert later.round == 2
     assert verify(table.path).ok
+
+
+def test_a_newer_version_addressed_to_you_supersedes_the_older(table: Table) -> None:
+    proposal = table.propose()
+    table.forward("qatar", proposal, ("afghanistan", "turkiye"))
+    before = snapshot(table.path)
+    with pytest.raises(PenholderError) as caught:
+        table.amend("turkiye", proposal, TEXT + "x", ("qatar",))
+    assert caught.value.rule == "turn"
+    assert "newer" in caught.value.message
+    assert snapshot(table.path) == before

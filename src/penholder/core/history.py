@@ -30,6 +30,8 @@ class History:
         self.order: list[str] = []
         self.gen: dict[str, int] = {}
         self.referrers: dict[str, list[str]] = {}
+        self.children: dict[str, list[str]] = {}
+        self.withdrawals: list[str] = []
         self.by_actor: dict[str, list[str]] = {}
         self.lineage: dict[str, list[str]] = {}
         self.root: str | None = None
@@ -60,6 +62,10 @@ class History:
             self.root = v.sha
         for sha in dict.fromkeys(v.refers):
             self.referrers.setdefault(sha, []).append(v.sha)
+        for parent in v.parents:
+            self.children.setdefault(parent, []).append(v.sha)
+        if v.action == Action.WITHDRAW:
+            self.withdrawals.append(v.sha)
         self.by_actor.setdefault(v.actor, []).append(v.sha)
         if v.action in TEXT_ACTIONS and v.document:
             self.lineage.setdefault(v.document, []).append(v.sha)
@@ -130,6 +136,18 @@ class History:
             yield sha
             stack.extend(self.versions[sha].parents)
 
+    def descendants(self, sha: str) -> Iterator[str]:
+        """Every version that has `sha` as an ancestor (not `sha` itself)."""
+        stack = list(self.children.get(sha, ()))
+        seen: set[str] = set()
+        while stack:
+            child = stack.pop()
+            if child in seen:
+                continue
+            seen.add(child)
+            yield child
+            stack.extend(self.children.get(child, ()))
+
     # facts over the whole store (or a visible part of it) --------------------------------------
 
     def referring(
@@ -172,9 +190,8 @@ class History:
     def open_withdrawals(self) -> list[str]:
         """Withdrawals anywhere in the store that no resume anywhere refers to."""
         out = []
-        for sha in self.order:
-            v = self.versions[sha]
-            if v.action != Action.WITHDRAW or self.is_retracted(sha):
+        for sha in self.withdrawals:
+            if self.is_retracted(sha):
                 continue
             if not any(w.action == Action.RESUME for w in self.referring(sha)):
                 out.append(sha)

@@ -9,7 +9,7 @@ Rule ids are stable; the README lists them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from penholder.core.commit import IDENT
@@ -330,20 +330,9 @@ def _check_turn(
                 fail("turn", f"{v.actor} has already answered {_fmt(r)}")
             if action == Action.CONSOLIDATE and any(w.is_text for w in answered):
                 fail("consolidate-heads", f"{_fmt(r)} is not a head: it was answered")
-            floor = history.gen.get(r.sha, 0)
-            for sha in history.lineage.get(r.document or "", ()):
-                w = history.versions[sha]
-                if (
-                    sha != r.sha
-                    and sha != v.sha
-                    and v.actor in w.to
-                    and history.gen[sha] > floor
-                    and visible(sha)
-                    and history.is_ancestor(r.sha, sha)
-                    and not history.is_retracted(sha, visible)
-                ):
-                    fail("turn", f"{_fmt(w)}, addressed to {v.actor}, is newer than {_fmt(r)}")
-                    break
+            newer = _newer_addressed(history, r, v, scope_is_store=visible is _EVERYTHING)
+            if newer is not None:
+                fail("turn", f"{_fmt(newer)}, addressed to {v.actor}, is newer than {_fmt(r)}")
     elif action == Action.PROPOSE:
         for sha in history.lineage.get(v.document or "", ()):
             if sha != v.sha and visible(sha):
@@ -370,6 +359,34 @@ def _check_turn(
                 fail("retract", f"{_fmt(text)} is agreed: its signatures stand")
         else:
             fail("retract", f"a {target.action} cannot be retracted")
+
+
+def _everything(_sha: str) -> bool:
+    return True
+
+
+_EVERYTHING: Visible = _everything
+
+
+def _newer_addressed(history: History, r: Version, v: Version, *, scope_is_store: bool) -> Version | None:
+    """A standing text of r's document, addressed to v's actor, that descends from r: among
+    v's ancestors (walked no deeper than r), or anywhere in the store."""
+    if scope_is_store:
+        candidates: Iterator[str] = history.descendants(r.sha)
+    else:
+        candidates = history.ancestors(v.parents, floor=history.gen.get(r.sha, 0))
+    for sha in candidates:
+        w = history.versions[sha]
+        if (
+            sha != v.sha
+            and w.is_text
+            and w.document == r.document
+            and v.actor in w.to
+            and not history.is_retracted(sha)
+            and (scope_is_store or history.is_ancestor(r.sha, sha))
+        ):
+            return w
+    return None
 
 
 def _roster_blobs(facts: TreeFacts) -> tuple[str | None, str | None]:
@@ -433,7 +450,7 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
         out.append(Violation("resume", f"withdrawal {v.refers[0][:10]} is already resumed"))
     return out + [
         x
-        for x in check_version(v, history, roster, _NO_TREES, visible=lambda _sha: True)
+        for x in check_version(v, history, roster, _NO_TREES, visible=_EVERYTHING)
         if x.rule in {"turn", "consolidate-heads", "document-exists", "duplicate", "retract"}
     ]
 
