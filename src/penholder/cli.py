@@ -171,6 +171,10 @@ def main(
     """
     click_ctx.obj = Context(repo=repo, home=home or default_home(), passphrase_file=passphrase_file)
     if click_ctx.invoked_subcommand is None:
+        if not (repo / "HEAD").exists():
+            click.echo(click_ctx.get_help())
+            click.echo(f"\n({repo} is not a negotiation: try `penholder demo`)", err=True)
+            return
         click_ctx.invoke(tui_command, actor=None)
 
 
