@@ -752,7 +752,9 @@ def verify_command(ctx: Context, as_json: bool) -> None:
 @click.option("--stat", is_flag=True, help="Only the counts.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-color", is_flag=True, help="Plain [-deleted-]{+inserted+} markers.")
-@click.option("--context", default=2, show_default=True, help="Unchanged lines kept around changes.")
+@click.option(
+    "--context", default=2, show_default=True, help="Unchanged lines kept around changes."
+)
 @pass_ctx
 def diff_command(
     ctx: Context,
@@ -815,7 +817,9 @@ def diff_command(
         click.echo()
         if side_by_side:
             width = shutil_width()
-            click.echo(diffpaint.paint_side_by_side(side_by_side_view(result, context), width, color))
+            click.echo(
+                diffpaint.paint_side_by_side(side_by_side_view(result, context), width, color)
+            )
         else:
             click.echo(diffpaint.paint_inline(inline_view(result, context), color))
 
@@ -945,6 +949,10 @@ def tui_command(ctx: Context, actor: str | None) -> None:
             return
         run_app(ctx.repo, ctx.home, actor)
 
+
+from penholder.cli_report import register as register_reports  # noqa: E402
+
+register_reports(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -44,13 +44,21 @@ def amendment(negotiation: Negotiation, v: Version, document: str | None = None)
     name = _document(v, document)
     old = negotiation.version(v.parents[0]) if v.parents and v.action != Action.PROPOSE else None
     return Sides(
-        name, old, v, _text(negotiation, old, name), _text(negotiation, v, name), _label(old), _label(v)
+        name,
+        old,
+        v,
+        _text(negotiation, old, name),
+        _text(negotiation, v, name),
+        _label(old),
+        _label(v),
     )
 
 
 def between(negotiation: Negotiation, a: Version, b: Version, document: str | None = None) -> Sides:
     name = _document(a, document or b.document)
-    return Sides(name, a, b, _text(negotiation, a, name), _text(negotiation, b, name), _label(a), _label(b))
+    return Sides(
+        name, a, b, _text(negotiation, a, name), _text(negotiation, b, name), _label(a), _label(b)
+    )
 
 
 def _heads_within(negotiation: Negotiation, document: str, last_round: int) -> list[Version]:
@@ -62,12 +70,18 @@ def _heads_within(negotiation: Negotiation, document: str, last_round: int) -> l
     ]
     inside = {v.sha for v in members}
     answered = {
-        r for v in members if v.action in TEXT_ACTIONS for r in v.refers if r in inside and v.sha != r
+        r
+        for v in members
+        if v.action in TEXT_ACTIONS
+        for r in v.refers
+        if r in inside and v.sha != r
     }
     return [v for v in members if v.sha not in answered]
 
 
-def _one_head(negotiation: Negotiation, document: str, last_round: int, when: str) -> Version | None:
+def _one_head(
+    negotiation: Negotiation, document: str, last_round: int, when: str
+) -> Version | None:
     heads = _heads_within(negotiation, document, last_round)
     if len(heads) > 1:
         listed = "; ".join(_label(h) for h in heads)
@@ -86,7 +100,10 @@ def rounds(negotiation: Negotiation, number: int, document: str) -> Sides:
     old = _one_head(negotiation, document, number - 1, f"when round {number} opened")
     later = number + 1 in known
     new = _one_head(
-        negotiation, document, number if later else 1 << 30, f"when round {number + 1} opened" if later else "now"
+        negotiation,
+        document,
+        number if later else 1 << 30,
+        f"when round {number + 1} opened" if later else "now",
     )
     if old is None and new is None:
         raise InputError(f"{document} has no text in round {number}")

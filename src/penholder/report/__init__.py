@@ -1,0 +1,1 @@
+"""Printable documents: the accord certificate and redlines, as Markdown, HTML and PDF."""
