@@ -194,6 +194,14 @@ class GitRepo:
                         found[path.relative_to(heads).as_posix()] = value
         return found
 
+    def head_branch(self) -> str | None:
+        """The branch HEAD names (the convener's, in a negotiation), if any."""
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return head[len("ref: " + HEADS) :] if head.startswith("ref: " + HEADS) else None
+
     def update_ref(self, branch: str, new: str, old: str | None, reason: str) -> None:
         """Move `refs/heads/<branch>` from `old` (None: must not exist) to `new`, or fail.
 

@@ -9,6 +9,7 @@ point leaves at most unreachable objects.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ from penholder.core.protocol import TreeFacts, Violation, check_against_store, c
 from penholder.core.roster import ROSTER_FILE, SIGNERS_FILE, Roster, check_roster, parse_roster
 
 CAS_ATTEMPTS = 200
+PRIVATE_KEY_MARK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 PLACEHOLDER_SHA = "0" * 40
 
 
@@ -91,6 +93,13 @@ def decode_draft(data: bytes, where: str, limit: int) -> str:
         ) from exc
     if "\0" in text:
         raise InputError(f"{where} contains a NUL byte: not a text draft", rule="document-encoding")
+    secret = PRIVATE_KEY_MARK.search(text)
+    if secret:
+        raise InputError(
+            f"{where} holds private key material ({secret.group(0)}): a draft is read by every "
+            "side, so it is refused",
+            rule="document-secret",
+        )
     return text
 
 
@@ -403,8 +412,27 @@ class Negotiation:
         from penholder.core.gitrepo import run_git
 
         run_git(path, "symbolic-ref", "HEAD", f"refs/heads/{convener.id}")
+        record_trusted_root(repo.git_dir, sha)
         repo.close()
         return cls(path)
+
+
+TRUSTED_ROOT = "trusted-root"
+
+
+def record_trusted_root(git_dir: Path, sha: str) -> None:
+    """Remember the root this copy trusts (given out of band), for verify to hold it to."""
+    folder = git_dir / "penholder"
+    folder.mkdir(exist_ok=True)
+    (folder / TRUSTED_ROOT).write_text(sha + "\n", encoding="ascii")
+
+
+def trusted_root(git_dir: Path) -> str | None:
+    try:
+        value = (git_dir / "penholder" / TRUSTED_ROOT).read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    return value if len(value) == 40 else None
 
 
 def new_negotiation_id() -> str:

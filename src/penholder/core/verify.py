@@ -26,7 +26,7 @@ from penholder.core.keys import parse_public_key_line
 from penholder.core.model import Version
 from penholder.core.protocol import TreeFacts, check_version
 from penholder.core.roster import Roster, parse_roster
-from penholder.core.store import facts_from_entries, unreadable_version
+from penholder.core.store import facts_from_entries, trusted_root, unreadable_version
 
 Progress = Callable[[int, int], None]
 
@@ -177,9 +177,23 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         parsed.append((sha, data, version, signature, headers, problem))
 
     roots = [p for p in parsed if not p[2].parents]
+    trusted = _trusted_root(repo, tips, [r[0] for r in roots])
+    roots.sort(key=lambda r: r[0] != trusted)
     for extra in roots[1:]:
-        fail(Failure(extra[0], extra[2].actor, "root", "a second version without parents"))
+        fail(
+            Failure(
+                extra[0],
+                extra[2].actor,
+                "root",
+                "a second version without parents: not this negotiation's root",
+            )
+        )
     trees = _Reader(repo).tree_facts({p[2].tree for p in parsed if p[2].tree})
+    if roots and trusted is not None and roots[0][0] != trusted:
+        fail(
+            Failure(roots[0][0], roots[0][2].actor, "root", f"not the trusted root {trusted[:10]}")
+        )
+        roots = []
     roster = _root_roster(repo, roots[0][2] if roots else None, trees)
     history = History()
     total = len(parsed)
@@ -202,6 +216,18 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
     if roster is not None:
         _check_branches(tips, history, roster, report)
     return report
+
+
+def _trusted_root(repo: GitRepo, tips: dict[str, str], roots: list[str]) -> str | None:
+    """The root this copy trusts: as recorded at init or clone, else the root of HEAD's branch."""
+    recorded = trusted_root(repo.git_dir)
+    if recorded is not None or len(roots) <= 1:
+        return recorded if recorded is not None else (roots[0] if roots else None)
+    head = tips.get(repo.head_branch() or "")
+    if head is None:
+        return roots[0]
+    found = run_git(repo.path, "rev-list", "--max-parents=0", head).stdout.decode("ascii").split()
+    return found[0] if found else roots[0]
 
 
 def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts]) -> Roster | None:
