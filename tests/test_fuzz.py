@@ -1,0 +1,137 @@
+"""Hostile input: every malformed commit, signature armor or roster gives one clean error.
+
+In CI (CI set) each target runs 10,000 examples; locally 500.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from penholder.core import sshsig
+from penholder.core.commit import (
+    CommitFormatError,
+    parse_commit,
+    parse_trailers,
+    version_from_commit,
+)
+from penholder.core.errors import InputError, SignatureFormError
+from penholder.core.keys import demo_private_key, public_key_line
+from penholder.core.roster import parse_roster
+from penholder.core.verify import signature_status
+
+EXAMPLES = 10_000 if os.environ.get("CI") else 500
+FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=list(HealthCheck))
+
+KEY = demo_private_key("qatar")
+KEY_LINE = public_key_line(KEY.public_key())
+COMMIT = (
+    b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+    b"parent 1111111111111111111111111111111111111111\n"
+    b"author State of Qatar <qatar@5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01> 1761400000 +0000\n"
+    b"committer State of Qatar <qatar@5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01> 1761400000 +0000\n"
+    b"\nAmend clause 3\n\nA note.\n\n"
+    b"Penholder-Negotiation: 5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01\nPenholder-Action: amend\n"
+    b"Penholder-Actor: qatar\nPenholder-To: turkiye, pakistan\nPenholder-Document: accord\n"
+    b"Penholder-Round: 2\nPenholder-Refers: 1111111111111111111111111111111111111111\n"
+)
+ARMOR = sshsig.sign(KEY, COMMIT)
+SIGNED = COMMIT.replace(
+    b"\n\nAmend", b"\ngpgsig " + ARMOR.rstrip("\n").replace("\n", "\n ").encode() + b"\n\nAmend", 1
+)
+ROSTER = f"""[negotiation]
+id = "5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01"
+title = "Talks"
+convener = "qatar"
+
+[rules]
+witness_quorum = 1
+
+[[actor]]
+id = "qatar"
+name = "State of Qatar"
+role = "mediator"
+key = "{KEY_LINE}"
+"""
+
+
+@st.composite
+def mutated(draw: st.DrawFn, original: bytes) -> bytes:
+    """The original with a few bytes flipped, cut, duplicated or inserted."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        kind = draw(st.sampled_from(["flip", "cut", "dup", "insert", "truncate"]))
+        if kind == "flip":
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "cut":
+            del data[at : at + draw(st.integers(1, 40))]
+        elif kind == "dup":
+            data[at:at] = data[at : at + draw(st.integers(1, 80))]
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=20))
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+def _parse_version(data: bytes) -> None:
+    try:
+        commit = parse_commit(data)
+        version_from_commit("0" * 40, commit)
+    except CommitFormatError:
+        return
+    status = signature_status(data, commit.signature, KEY_LINE)
+    assert status[0] in {"good", "bad", "unknown-key"}
+
+
+@FUZZ
+@given(mutated(SIGNED))
+def test_mutated_commits_parse_or_fail_cleanly(data: bytes) -> None:
+    _parse_version(data)
+
+
+@FUZZ
+@given(st.binary(max_size=600))
+def test_random_bytes_as_commits_fail_cleanly(data: bytes) -> None:
+    _parse_version(data)
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_random_messages_as_trailers_fail_cleanly(message: str) -> None:
+    with contextlib.suppress(CommitFormatError):
+        parse_trailers(message)
+
+
+@FUZZ
+@given(mutated(ARMOR.encode()))
+def test_mutated_signature_armor_fails_cleanly(data: bytes) -> None:
+    text = data.decode("utf-8", "replace")
+    try:
+        parsed = sshsig.parse(text)
+    except SignatureFormError:
+        return
+    parsed.verify(COMMIT)
+
+
+@FUZZ
+@given(mutated(ROSTER.encode()))
+def test_mutated_rosters_fail_cleanly(data: bytes) -> None:
+    try:
+        roster = parse_roster(data.decode("utf-8", "replace"))
+    except InputError:
+        return
+    assert roster.actors
+
+
+def test_the_originals_are_valid() -> None:
+    commit = parse_commit(SIGNED)
+    assert version_from_commit("0" * 40, commit).action == "amend"
+    assert signature_status(SIGNED, commit.signature, KEY_LINE)[0] == "good"
+    assert parse_roster(ROSTER).convener == "qatar"
