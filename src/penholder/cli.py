@@ -830,6 +830,39 @@ def shutil_width() -> int:
     return max(60, shutil.get_terminal_size((120, 40)).columns)
 
 
+@main.command()
+@click.option("--repair", is_flag=True, help="Make the repairs that are safe to make.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def doctor(ctx: Context, repair: bool, as_json: bool) -> None:
+    """Check the store: git fsck --strict, stale locks, packing, key file permissions."""
+    from penholder.core import doctor as checks
+
+    with reported():
+        if not (ctx.repo / "HEAD").exists():
+            raise InputError(f"{ctx.repo} is not a negotiation", rule="store")
+        findings = checks.examine(ctx.repo, ctx.home)
+        done = checks.repair(ctx.repo, findings) if repair else []
+        if repair:
+            findings = checks.examine(ctx.repo, ctx.home)
+        if as_json:
+            echo_json(
+                {
+                    "ok": all(f.ok for f in findings),
+                    "findings": [f.to_json() for f in findings],
+                    "repaired": done,
+                }
+            )
+        else:
+            for line in done:
+                click.echo(f"repaired: {line}")
+            for f in findings:
+                hint = " (doctor --repair fixes it)" if f.repairable and not f.ok else ""
+                click.echo(f"{'ok  ' if f.ok else 'FAIL'} {f.check:8} {f.message}{hint}")
+        if not all(f.ok for f in findings):
+            raise SystemExit(1)
+
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_MARKER = ".penholder-demo"
 
