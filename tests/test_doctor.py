@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers import Table, git, shuttle
 from penholder.core.keys import KeyStore, demo_private_key
 
@@ -70,6 +72,7 @@ def test_a_fresh_lock_is_left_alone(table: Table, tmp_path: Path) -> None:
     assert result.returncode == 0
 
 
+@pytest.mark.corrupts_store
 def test_corruption_is_reported_not_hidden(table: Table, tmp_path: Path) -> None:
     v = shuttle(table)
     obj = table.path / "objects" / v["amend"].tree[:2] / v["amend"].tree[2:]
