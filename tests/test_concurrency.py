@@ -118,3 +118,76 @@ def test_a_stale_ref_lock_is_reported_with_its_path(
     with pytest.raises(LockHeldError) as caught:
         table.on("qatar", Action.COMMENT, v["forward2"], to=("turkiye",))
     assert str(lock) in caught.value.message
+
+
+LOOP_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from penholder.core.keys import demo_private_key
+    from penholder.core.model import Action
+    from penholder.core.store import Negotiation, Request
+
+    repo, refers = Path(sys.argv[1]), sys.argv[2]
+    key = demo_private_key("qatar")
+    store = Negotiation(repo)
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        store.act(Request("qatar", Action.COMMENT, f"loop {n}", refers=(refers,),
+                          to=("turkiye",), document="accord"), key)
+    """
+)
+
+
+def test_writers_killed_at_random_points_leave_a_consistent_store(
+    table: Table, tmp_path: Path
+) -> None:
+    import random
+    import signal
+
+    v = shuttle(table)
+    script = tmp_path / "loop.py"
+    script.write_text(LOOP_WRITER)
+    rng = random.Random(11)
+    landed = 0
+    for _ in range(8):
+        writer = subprocess.Popen(
+            [sys.executable, str(script), str(table.path), v["forward2"].sha],
+            stdout=subprocess.PIPE,
+        )
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == b"ready"
+        # Let it write for a random number of its own appends, measured by the branch moving.
+        target = rng.randint(1, 6)
+        start = git(table.path, "rev-parse", "qatar").strip()
+        moved = 0
+        while moved < target:
+            assert writer.poll() is None, "the writer died on its own"
+            tip = git(table.path, "rev-parse", "qatar").strip()
+            if tip != start:
+                moved += 1
+                start = tip
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        fsck = subprocess.run(
+            ["git", "-C", str(table.path), "fsck", "--strict", "--no-dangling"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+        report = verify(table.path)
+        assert report.ok, report.failures[:3]
+        landed = len(
+            [
+                s
+                for s in git(table.path, "log", "--format=%s", "qatar").splitlines()
+                if s.startswith("loop ")
+            ]
+        )
+    assert landed >= 8
+    # The store takes new writes after all that.
+    table.on("qatar", Action.COMMENT, v["forward2"], to=("turkiye",))
+    assert verify(table.path).ok
