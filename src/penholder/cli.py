@@ -49,6 +49,7 @@ class Context:
     home: Path
     passphrase_file: Path | None
     _negotiation: Negotiation | None = None
+    last_sha: str = ""
     _keys: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
 
     @property
@@ -309,12 +310,23 @@ def check_date(date: str | None) -> None:
 
 
 def act(ctx: Context, request: Request) -> None:
+    act_and_report(ctx, request)
+
+
+def act_and_report(ctx: Context, request: Request) -> Version:
+    """Sign and store one version; print it. The key is unlocked only for an actor that the
+    roster (in force, or the one a receipt accepts) knows."""
     negotiation = ctx.negotiation()
-    if negotiation.roster.actor(request.actor) is None:
+    known = negotiation.roster.actor(request.actor) is not None or any(
+        r.actor(request.actor) is not None for r in negotiation.history.roster_versions.values()
+    )
+    if not known:
         raise RefusedError(f"{request.actor!r} is not on the roster", rule="actor-unknown")
     version = negotiation.act(request, ctx.key(request.actor))
+    ctx.last_sha = version.sha
     click.echo(describe(version))
     click.echo(version.sha)
+    return version
 
 
 def resolve(ctx: Context, rev: str) -> Version:
@@ -624,7 +636,9 @@ def log(ctx: Context, document: str | None, as_json: bool) -> None:
         shas = [
             s for s in history.order if document is None or history.versions[s].document == document
         ]
-        statuses = signature_statuses(negotiation.path, shas, negotiation.roster)
+        statuses = signature_statuses(
+            negotiation.path, shas, negotiation.roster, negotiation.history
+        )
         if as_json:
             echo_json(
                 [version_json(history.versions[s], negotiation.roster, statuses[s]) for s in shas]
@@ -678,7 +692,9 @@ def inbox_command(ctx: Context, actor: str, as_json: bool) -> None:
         waiting = inbox(negotiation.history, actor)
         if as_json:
             shas = [v.sha for v in waiting]
-            statuses = signature_statuses(negotiation.path, shas, negotiation.roster)
+            statuses = signature_statuses(
+                negotiation.path, shas, negotiation.roster, negotiation.history
+            )
             echo_json([version_json(v, negotiation.roster, statuses[v.sha]) for v in waiting])
             return
         if not waiting:
@@ -984,8 +1000,14 @@ def tui_command(ctx: Context, actor: str | None) -> None:
 
 
 from penholder.cli_report import register as register_reports  # noqa: E402
+from penholder.cli_roster import register as register_roster  # noqa: E402
 
 register_reports(main)
+register_roster(main)
+
+from penholder.cli_sync import register as register_sync  # noqa: E402
+
+register_sync(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

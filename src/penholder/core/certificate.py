@@ -74,7 +74,7 @@ def build_certificate(
             f"{version.short} is a {version.action}, not a text version: name the version signed",
             rule="certificate-kind",
         )
-    agreed = is_agreed(history, version.sha, roster)
+    agreed = is_agreed(history, version.sha)
     if not agreed and not draft:
         raise RefusedError(
             f"{version.short} is not agreed (every party must sign it and the mediator quorum "

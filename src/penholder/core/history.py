@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
+from penholder.core.roster import Roster
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -39,6 +40,13 @@ class History:
         self._withdrawals: dict[str, frozenset[str]] = {}
         self._resumed: dict[str, frozenset[str]] = {}
         self.rounds: list[RoundInfo] = []
+        self.root_roster: Roster | None = None
+        self.roster_versions: dict[str, Roster] = {}
+        self._roster_before: dict[str, Roster] = {}
+        # Per version, what its descendants inherit about roster changes: the roster versions
+        # among its ancestors, and the endorsements and receipts of them (sha, actor, action).
+        self._rosters_seen: dict[str, frozenset[str]] = {}
+        self._roster_marks: dict[str, frozenset[tuple[str, str, str]]] = {}
 
     def __contains__(self, sha: object) -> bool:
         return sha in self.versions
@@ -49,7 +57,9 @@ class History:
     def get(self, sha: str) -> Version | None:
         return self.versions.get(sha)
 
-    def add(self, v: Version) -> None:
+    def add(self, v: Version, roster: Roster | None = None) -> None:
+        """Add a version whose parents are already here; `roster` is the roster a `roster`
+        version carries."""
         if v.sha in self.versions:
             return
         missing = [p for p in v.parents if p not in self.versions]
@@ -76,6 +86,21 @@ class History:
             resumed = resumed | {v.refers[0]}
         self._withdrawals[v.sha] = withdrawals
         self._resumed[v.sha] = resumed
+        seen, marks = self._carried_rosters(v.parents)
+        if v.action == Action.OPEN and roster is not None and self.root_roster is None:
+            self.root_roster = roster
+        if v.action == Action.ROSTER and roster is not None and self.root_roster is not None:
+            self._roster_before[v.sha] = self.roster_in_force(v.parents)
+            self.roster_versions[v.sha] = roster
+            seen = seen | {v.sha}
+        if (
+            v.action in (Action.ENDORSE, Action.RECEIPT)
+            and v.refers
+            and v.refers[0] in self.roster_versions
+        ):
+            marks = marks | {(v.refers[0], v.actor, v.action)}
+        self._rosters_seen[v.sha] = seen
+        self._roster_marks[v.sha] = marks
         if v.action in (Action.ROUND, Action.OPEN):
             self._round_after[v.sha] = v.round
             self.rounds.append(RoundInfo(v.round, v.place, v.date, v.sha))
@@ -96,6 +121,61 @@ class History:
             withdrawals = w if not withdrawals else withdrawals | w
             resumed = r if not resumed else resumed | r
         return withdrawals, resumed
+
+    def _carried_rosters(
+        self, parents: Iterable[str]
+    ) -> tuple[frozenset[str], frozenset[tuple[str, str, str]]]:
+        seen: frozenset[str] = _EMPTY
+        marks: frozenset[tuple[str, str, str]] = frozenset()
+        for p in parents:
+            s, m = self._rosters_seen.get(p, _EMPTY), self._roster_marks.get(p, frozenset())
+            seen = s if not seen else seen | s
+            marks = m if not marks else marks | m
+        return seen, marks
+
+    def roster_before(self, sha: str) -> Roster:
+        """The roster in force where a `roster` version was made: the one it replaces."""
+        found = self._roster_before.get(sha)
+        if found is None:
+            raise KeyError(sha)
+        return found
+
+    def added_actors(self, sha: str) -> set[str]:
+        """Actors whose key a roster version adds: new actors and rotated keys."""
+        old_keys = self.roster_before(sha).key_lines()
+        return {a.id for a in self.roster_versions[sha].actors if a.key not in old_keys}
+
+    def takes_effect(self, sha: str, marks: frozenset[tuple[str, str, str]]) -> bool:
+        """A roster version is in force where the old roster's mediator quorum has endorsed it
+        and every key it adds has receipted it (proof of possession)."""
+        old = self.roster_before(sha)
+        mediators = set(old.ids("mediator"))
+        endorsed = {actor for r, actor, action in marks if r == sha and action == Action.ENDORSE}
+        receipted = {actor for r, actor, action in marks if r == sha and action == Action.RECEIPT}
+        return (
+            len(endorsed & mediators) >= max(old.quorum, 1) and self.added_actors(sha) <= receipted
+        )
+
+    def roster_in_force(self, parents: Iterable[str]) -> Roster:
+        """The newest roster version among the ancestors that has taken effect, else the root's."""
+        if self.root_roster is None:
+            raise ValueError("the history has no root roster yet")
+        parents = list(parents)
+        seen, marks = self._carried_rosters(parents)
+        for sha in sorted(seen, key=lambda s: self.gen[s], reverse=True):
+            if self.takes_effect(sha, marks):
+                return self.roster_versions[sha]
+        return self.root_roster
+
+    def effective_anywhere(self) -> list[str]:
+        """Roster versions whose quorum of endorsements and receipts exist somewhere."""
+        marks = frozenset(
+            (w.refers[0], w.actor, w.action)
+            for sha in self.roster_versions
+            for w in self.referring(sha)
+            if w.action in (Action.ENDORSE, Action.RECEIPT) and not self.is_retracted(w.sha)
+        )
+        return [sha for sha in self.roster_versions if self.takes_effect(sha, marks)]
 
     def suspending_withdrawals(self, parents: Iterable[str]) -> frozenset[str]:
         """Withdrawals among the ancestors that no ancestor resume refers to."""

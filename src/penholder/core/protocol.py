@@ -62,7 +62,9 @@ RULES: dict[str, str] = {
     "round": "Penholder-Round is the latest round among the ancestors",
     "round-number": "a new round is numbered previous + 1 and names its place and date",
     "roster-changed": "only open and roster versions change the roster files",
-    "roster-unsupported": "roster versions are not supported by this release",
+    "roster-change": "a roster version keeps the negotiation's identity and every key ever valid, "
+    "adds no key twice and un-revokes nothing",
+    "revoked-key": "a version by a revoked key is an ancestor of the roster version revoking it",
     "tree-shape": "the tree holds the roster files and at most the one document the action names",
     "tree-changed": "comment, receipt, sign, endorse and retract keep the referred tree",
     "branch-unknown": "every branch is named after an actor of the roster",
@@ -102,8 +104,12 @@ def check_version(
     trees: Mapping[str, TreeFacts],
     *,
     visible: Visible | None = None,
+    carried_roster: Roster | None = None,
 ) -> list[Violation]:
-    """All violations of `v` against the history of its ancestors (or `visible`, if given)."""
+    """All violations of `v` against the history of its ancestors (or `visible`, if given).
+
+    `roster` is the roster in force at `v` (see `roster_for`); `carried_roster` is the roster
+    a `roster` version carries."""
     out: list[Violation] = []
 
     def fail(rule: str, message: str) -> None:
@@ -136,8 +142,8 @@ def check_version(
         fail("role-action", f"a {actor.role} may not {action}")
     if action == Action.OPEN and v.actor != roster.convener:
         fail("root", f"opened by {v.actor}, not the convener {roster.convener}")
-    if action == Action.ROSTER:
-        fail("roster-unsupported", "roster changes are not supported by this release")
+    if action == Action.ROSTER and carried_roster is None:
+        fail("roster-change", "the roster version's penholder.toml cannot be read")
     _check_identity(v, roster, fail)
     _check_recipients(v, action, roster, fail)
 
@@ -361,6 +367,55 @@ def _check_turn(
             fail("retract", f"a {target.action} cannot be retracted")
 
 
+def roster_for(v: Version, history: History) -> Roster:
+    """The roster a version is judged by: the one in force among its ancestors, except that a
+    receipt of a roster version by a key that version adds is judged by the new roster."""
+    roster = history.roster_in_force(v.parents)
+    if (
+        v.action == Action.RECEIPT
+        and v.refers
+        and v.refers[0] in history.roster_versions
+        and v.actor in history.added_actors(v.refers[0])
+    ):
+        return history.roster_versions[v.refers[0]]
+    return roster
+
+
+def check_roster_change(
+    old: Roster, new: Roster, old_signers: str, new_signers: str
+) -> list[Violation]:
+    """What a `roster` version may change: actors, roles, keys and rules; never the identity of
+    the negotiation, never a key's history."""
+    out: list[Violation] = []
+
+    def fail(message: str) -> None:
+        out.append(Violation("roster-change", message))
+
+    if new.negotiation_id != old.negotiation_id:
+        fail(f"changes the negotiation id to {new.negotiation_id}")
+    if new.title != old.title:
+        fail("changes the negotiation's title")
+    if not new.ids("mediator"):
+        fail("leaves no mediator")
+    old_lines = {line.strip() for line in old_signers.splitlines() if line.strip()}
+    new_lines = {line.strip() for line in new_signers.splitlines() if line.strip()}
+    if not old_lines <= new_lines:
+        fail("drops a key from allowed_signers (every key ever valid stays listed)")
+    listed = {" ".join(line.split()[-2:]) for line in new_lines}
+    for actor in new.actors:
+        if actor.key not in listed:
+            fail(f"allowed_signers lacks {actor.id}'s key")
+    if not set(old.revoked) <= set(new.revoked):
+        fail("un-revokes a key")
+    revoked = {key for _, key in new.revoked}
+    for actor in new.actors:
+        if actor.key in revoked:
+            fail(f"gives {actor.id} a revoked key")
+    if new == old:
+        fail("changes nothing")
+    return out
+
+
 def _everything(_sha: str) -> bool:
     return True
 
@@ -368,7 +423,9 @@ def _everything(_sha: str) -> bool:
 _EVERYTHING: Visible = _everything
 
 
-def _newer_addressed(history: History, r: Version, v: Version, *, scope_is_store: bool) -> Version | None:
+def _newer_addressed(
+    history: History, r: Version, v: Version, *, scope_is_store: bool
+) -> Version | None:
     """A standing text of r's document, addressed to v's actor, that descends from r: among
     v's ancestors (walked no deeper than r), or anywhere in the store."""
     if scope_is_store:
@@ -458,8 +515,13 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
 _NO_TREES: Mapping[str, TreeFacts] = {}
 
 
-def is_agreed(history: History, sha: str, roster: Roster, visible: Visible | None = None) -> bool:
-    """Every party signed it and the mediator quorum endorsed it, none retracted."""
+def is_agreed(
+    history: History, sha: str, roster: Roster | None = None, visible: Visible | None = None
+) -> bool:
+    """Every party of the roster in force at it signed it and the mediator quorum endorsed it,
+    none retracted."""
+    if roster is None:
+        roster = history.roster_in_force([sha])
     parties = set(roster.ids("party"))
     answers = history.answers(sha, visible)
     signers = {w.actor for w in answers if w.action == Action.SIGN}

@@ -43,6 +43,7 @@ class Roster:
     convener: str
     actors: tuple[Actor, ...]
     rules: Rules = field(default_factory=Rules)
+    revoked: tuple[tuple[str, str], ...] = ()  # (actor id, key line): revoked, positionally
 
     def actor(self, actor_id: str) -> Actor | None:
         for actor in self.actors:
@@ -87,7 +88,12 @@ class Roster:
                 f"role = {s(actor.role)}",
                 f"key = {s(actor.key)}",
             ]
+        for actor_id, key in self.revoked:
+            lines += ["", "[[revoked]]", f"actor = {s(actor_id)}", f"key = {s(key)}"]
         return "\n".join(lines) + "\n"
+
+    def key_lines(self) -> set[str]:
+        return {a.key for a in self.actors}
 
     def allowed_signers(self) -> str:
         return "".join(f'{a.id} namespaces="git" {a.key}\n' for a in self.actors)
@@ -188,9 +194,37 @@ def parse_roster(text: str) -> Roster:
         convener=_str(head, "convener", "[negotiation]"),
         actors=parse_actors(data.get("actor")),
         rules=parse_rules(data.get("rules")),
+        revoked=parse_revoked(data.get("revoked")),
     )
     check_roster(roster)
     return roster
+
+
+def parse_revoked(items: object) -> tuple[tuple[str, str], ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise InputError("[[revoked]] must be an array of tables", rule="roster-format")
+    out = []
+    for number, item in enumerate(items, 1):
+        where = f"[[revoked]] #{number}"
+        if not isinstance(item, dict) or set(item) != {"actor", "key"}:
+            raise InputError(f"{where} needs exactly `actor` and `key`", rule="roster-format")
+        key = _str(item, "key", where)
+        parse_public_key_line(key)
+        out.append((check_actor_id(_str(item, "actor", where)), " ".join(key.split()[:2])))
+    return tuple(out)
+
+
+def allowed_signers_after(previous: str, roster: Roster) -> str:
+    """`allowed_signers` for a new roster: every line ever valid is kept (so git can check old
+    versions against any later tree), and a line is added for each new key."""
+    lines = [line for line in previous.splitlines() if line.strip()]
+    present = {" ".join(line.split()[-2:]) for line in lines}
+    for actor in roster.actors:
+        if actor.key not in present:
+            lines.append(f'{actor.id} namespaces="git" {actor.key}')
+    return "\n".join(lines) + "\n"
 
 
 def check_roster(roster: Roster) -> None:

@@ -41,8 +41,22 @@ from penholder.core.model import (
     Version,
     document_path,
 )
-from penholder.core.protocol import TreeFacts, Violation, check_against_store, check_version
-from penholder.core.roster import ROSTER_FILE, SIGNERS_FILE, Roster, check_roster, parse_roster
+from penholder.core.protocol import (
+    TreeFacts,
+    Violation,
+    check_against_store,
+    check_roster_change,
+    check_version,
+)
+from penholder.core.roster import (
+    ROSTER_FILE,
+    SIGNERS_FILE,
+    Actor,
+    Roster,
+    allowed_signers_after,
+    check_roster,
+    parse_roster,
+)
 
 CAS_ATTEMPTS = 200
 PRIVATE_KEY_MARK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
@@ -68,6 +82,7 @@ class Request:
     round_number: int | None = None
     place: str | None = None
     date: str | None = None
+    roster: Roster | None = None  # the new roster, for a `roster` version
 
 
 @dataclass
@@ -77,6 +92,8 @@ class _Planned:
     objects: list[tuple[str, bytes]] = field(default_factory=list)
     tree: str = ""
     facts: TreeFacts | None = None
+    old_signers: str = ""
+    new_signers: str = ""
 
 
 def decode_draft(data: bytes, where: str, limit: int) -> str:
@@ -113,10 +130,9 @@ class Negotiation:
         self.history = History()
         self._tips: dict[str, str] = {}
         self._facts: dict[str, TreeFacts] = {}
-        self._roster: Roster | None = None
         for v in self.index.load():
             if all(p in self.history for p in v.parents):
-                self.history.add(v)
+                self.history.add(v, roster=self._carried_roster(v))
         self.refresh()
         if self.history.root is None:
             raise StoreError(f"{path} holds no negotiation (no open version)")
@@ -151,9 +167,15 @@ class Negotiation:
                 version = version_from_commit(sha, commit)
             except CommitFormatError as exc:
                 version = unreadable_version(sha, data, str(exc))
-            self.history.add(version)
+            self.history.add(version, roster=self._carried_roster(version))
             added.append(version)
         return added
+
+    def _carried_roster(self, v: Version) -> Roster | None:
+        """The roster an `open` or `roster` version's tree carries (None if unreadable)."""
+        if v.action not in (Action.OPEN, Action.ROSTER) or not v.tree:
+            return None
+        return read_roster(self.repo, self.tree_facts(v.tree))
 
     @property
     def tips(self) -> dict[str, str]:
@@ -166,14 +188,22 @@ class Negotiation:
 
     @property
     def roster(self) -> Roster:
-        """The roster in force: this release knows only the root's roster."""
-        if self._roster is None:
-            facts = self.tree_facts(self.root.tree)
-            if facts.roster_blob is None:
-                raise StoreError("the root version carries no penholder.toml")
-            _, data = self.repo.read(facts.roster_blob)
-            self._roster = parse_roster(data.decode("utf-8"))
-        return self._roster
+        """The roster in force at the newest versions of every branch."""
+        return self.history.roster_in_force(self._tips.values())
+
+    def roster_at(
+        self, parents: Sequence[str], action: Action, actor: str, refers: Sequence[str]
+    ) -> Roster:
+        """The roster a new version with these parents would be judged by (see roster_for)."""
+        roster = self.history.roster_in_force(parents)
+        if (
+            action == Action.RECEIPT
+            and refers
+            and refers[0] in self.history.roster_versions
+            and actor in self.history.added_actors(refers[0])
+        ):
+            return self.history.roster_versions[refers[0]]
+        return roster
 
     def tree_facts(self, tree: str) -> TreeFacts:
         cached = self._facts.get(tree)
@@ -217,23 +247,16 @@ class Negotiation:
 
     def act(self, request: Request, key: Ed25519PrivateKey, when: int | None = None) -> Version:
         """Check, sign and store one version. Refusals raise before anything is written."""
-        roster = self.roster
-        actor = roster.actor(request.actor)
-        if actor is None:
-            raise RefusedError(f"{request.actor!r} is not on the roster", rule="actor-unknown")
-        if public_key_line(key.public_key()) != actor.key:
-            raise RefusedError(
-                f"this key is not {actor.id}'s key on the roster ({actor.fingerprint})",
-                rule="signature-key",
-            )
         if request.text is not None:
             decode_draft(
-                request.text, f"the draft of {request.document}", roster.rules.max_draft_bytes
+                request.text, f"the draft of {request.document}", self.roster.rules.max_draft_bytes
             )
         for _attempt in range(CAS_ATTEMPTS):
             self.refresh()
             old_tip = self._tips.get(request.actor)
             parents = self._parents(request, old_tip)
+            roster = self.roster_at(parents, request.action, request.actor, request.refers)
+            actor = self._check_signer(roster, request.actor, key)
             planned = self._plan_tree(request, parents)
             number = (
                 request.round_number
@@ -282,8 +305,14 @@ class Negotiation:
                 trees[self.history.versions[sha].tree] = self.tree_facts(
                     self.history.versions[sha].tree
                 )
-            violations = check_version(candidate, self.history, roster, trees)
+            violations = check_version(
+                candidate, self.history, roster, trees, carried_roster=request.roster
+            )
             violations += check_against_store(candidate, self.history, roster)
+            if request.action == Action.ROSTER and request.roster is not None:
+                violations += check_roster_change(
+                    roster, request.roster, planned.old_signers, planned.new_signers
+                )
             raise_refusal(violations)
             commit = RawCommit(planned.tree, list(parents), who, who, message)
             commit.signature = sshsig.sign(key, commit.payload())
@@ -308,6 +337,23 @@ class Negotiation:
             f"the branch {request.actor!r} kept moving: gave up after {CAS_ATTEMPTS} tries"
         )
 
+    def _check_signer(self, roster: Roster, actor_id: str, key: Ed25519PrivateKey) -> Actor:
+        actor = roster.actor(actor_id)
+        if actor is None:
+            raise RefusedError(f"{actor_id!r} is not on the roster in force", rule="actor-unknown")
+        line = public_key_line(key.public_key())
+        if line != actor.key:
+            raise RefusedError(
+                f"this key is not {actor.id}'s key on the roster in force ({actor.fingerprint})",
+                rule="signature-key",
+            )
+        for sha in self.history.effective_anywhere():
+            if line in {k for _, k in self.history.roster_versions[sha].revoked}:
+                raise RefusedError(
+                    f"this key was revoked by roster version {sha[:10]}", rule="revoked-key"
+                )
+        return actor
+
     def _parents(self, request: Request, old_tip: str | None) -> tuple[str, ...]:
         for sha in request.refers:
             if sha not in self.history:
@@ -325,6 +371,8 @@ class Negotiation:
         planned = _Planned()
         first = self.history.versions[parents[0]]
         base = self.tree_facts(first.tree)
+        if request.action == Action.ROSTER:
+            return self._plan_roster_tree(request, base)
         if request.action in SAME_TREE_ACTIONS:
             planned.tree = first.tree
             planned.facts = base
@@ -359,6 +407,26 @@ class Negotiation:
         planned.tree = object_sha("tree", root)
         planned.objects.append(("tree", root))
         planned.facts = TreeFacts(planned.tree, base.roster_blob, base.signers_blob, documents)
+        return planned
+
+    def _plan_roster_tree(self, request: Request, base: TreeFacts) -> _Planned:
+        if request.roster is None:
+            raise InputError("a roster version needs the new roster", rule="input")
+        if base.signers_blob is None:
+            raise StoreError("the first parent lacks allowed_signers")
+        planned = _Planned()
+        planned.old_signers = self.repo.read(base.signers_blob)[1].decode("utf-8")
+        planned.new_signers = allowed_signers_after(planned.old_signers, request.roster)
+        roster_blob = request.roster.to_toml().encode("utf-8")
+        signers_blob = planned.new_signers.encode("utf-8")
+        entries = [
+            ("100644", ROSTER_FILE, object_sha("blob", roster_blob)),
+            ("100644", SIGNERS_FILE, object_sha("blob", signers_blob)),
+        ]
+        root = tree_bytes(entries)
+        planned.tree = object_sha("tree", root)
+        planned.objects += [("blob", roster_blob), ("blob", signers_blob), ("tree", root)]
+        planned.facts = TreeFacts(planned.tree, entries[0][2], entries[1][2], ())
         return planned
 
     # creating ------------------------------------------------------------------------------
@@ -446,6 +514,15 @@ def raise_refusal(violations: list[Violation]) -> None:
     first = violations[0]
     more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
     raise RefusedError(first.message + more, rule=first.rule)
+
+
+def read_roster(repo: GitRepo, facts: TreeFacts) -> Roster | None:
+    if facts.roster_blob is None:
+        return None
+    try:
+        return parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
+    except (InputError, UnicodeDecodeError):
+        return None
 
 
 def read_tree_facts(repo: GitRepo, tree: str) -> TreeFacts:

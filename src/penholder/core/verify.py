@@ -23,10 +23,21 @@ from penholder.core.errors import SignatureFormError, StoreError
 from penholder.core.gitrepo import GitRepo, parse_tree, run_git
 from penholder.core.history import History
 from penholder.core.keys import parse_public_key_line
-from penholder.core.model import Version
-from penholder.core.protocol import TreeFacts, check_version
+from penholder.core.model import Action, Version
+from penholder.core.protocol import (
+    TreeFacts,
+    Violation,
+    check_roster_change,
+    check_version,
+    roster_for,
+)
 from penholder.core.roster import Roster, parse_roster
-from penholder.core.store import facts_from_entries, trusted_root, unreadable_version
+from penholder.core.store import (
+    facts_from_entries,
+    read_roster,
+    trusted_root,
+    unreadable_version,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -194,28 +205,89 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
             Failure(roots[0][0], roots[0][2].actor, "root", f"not the trusted root {trusted[:10]}")
         )
         roots = []
-    roster = _root_roster(repo, roots[0][2] if roots else None, trees)
+    root_roster = _root_roster(repo, roots[0][2] if roots else None, trees)
     history = History()
+    history.root_roster = root_roster
+    signing_keys: dict[str, bytes] = {}
     total = len(parsed)
     for done, (sha, data, version, signature, headers, problem) in enumerate(parsed, 1):
+        roster = roster_for(version, history) if root_roster is not None else None
         actor = roster.actor(version.actor) if roster else None
         for header in headers:
             fail(Failure(sha, version.actor, "commit-headers", header))
         status, rule, message = signature_status(data, signature, actor.key if actor else None)
         report.signatures[sha] = status
+        key_blob = signing_key_blob(signature)
+        if key_blob is not None:
+            signing_keys[sha] = key_blob
         if rule and not (rule == "signature-key" and actor is None):
             fail(Failure(sha, version.actor, rule, message))
+        carried = None
         if problem is not None:
             fail(Failure(sha, version.actor, "trailers", problem))
         elif roster is not None:
-            for violation in check_version(version, history, roster, trees):
+            violations = []
+            if version.action == Action.ROSTER:
+                carried, change = _roster_change(repo, version, history, roster, trees)
+                violations += change
+            violations += check_version(version, history, roster, trees, carried_roster=carried)
+            for violation in violations:
                 fail(Failure(sha, version.actor, violation.rule, violation.message))
-        history.add(version)
+        history.add(version, roster=carried)
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
-    if roster is not None:
-        _check_branches(tips, history, roster, report)
+    if root_roster is not None:
+        _check_branches(tips, history, report)
+        _check_revocations(history, signing_keys, report)
     return report
+
+
+def signing_key_blob(signature: str | None) -> bytes | None:
+    if signature is None:
+        return None
+    try:
+        return sshsig.parse(signature).public_key_blob
+    except SignatureFormError:
+        return None
+
+
+def _roster_change(
+    repo: GitRepo, version: Version, history: History, roster: Roster, trees: dict[str, TreeFacts]
+) -> tuple[Roster | None, list[Violation]]:
+    """The roster a `roster` version carries, and what is wrong with the change it makes."""
+    facts = trees.get(version.tree)
+    first = history.versions.get(version.parents[0]) if version.parents else None
+    before = trees.get(first.tree) if first else None
+    if facts is None or before is None or facts.signers_blob is None or before.signers_blob is None:
+        return None, [Violation("roster-change", "the roster files cannot be read")]
+    carried = read_roster(repo, facts)
+    if carried is None:
+        return None, [Violation("roster-change", "the new penholder.toml does not parse")]
+    old_signers = repo.read(before.signers_blob)[1].decode("utf-8", "replace")
+    new_signers = repo.read(facts.signers_blob)[1].decode("utf-8", "replace")
+    return carried, check_roster_change(roster, carried, old_signers, new_signers)
+
+
+def _check_revocations(history: History, signing_keys: dict[str, bytes], report: Report) -> None:
+    """Revocation is positional: a revoked key's version counts only as an ancestor of the
+    roster version that revoked it, whatever date it claims."""
+    for sha in history.effective_anywhere():
+        before = set(history.roster_before(sha).revoked)
+        for actor_id, key in set(history.roster_versions[sha].revoked) - before:
+            blob = sshsig.public_key_blob(parse_public_key_line(key))
+            for version_sha in history.by_actor.get(actor_id, ()):
+                if signing_keys.get(version_sha) == blob and not history.is_ancestor(
+                    version_sha, sha
+                ):
+                    report.failures.append(
+                        Failure(
+                            version_sha,
+                            actor_id,
+                            "revoked-key",
+                            f"signed with a key revoked by roster version {sha[:10]}, and not "
+                            "an ancestor of it",
+                        )
+                    )
 
 
 def _trusted_root(repo: GitRepo, tips: dict[str, str], roots: list[str]) -> str | None:
@@ -242,12 +314,19 @@ def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts
         return None
 
 
-def _check_branches(tips: dict[str, str], history: History, roster: Roster, report: Report) -> None:
+def _check_branches(tips: dict[str, str], history: History, report: Report) -> None:
     fail = report.failures.append
     reach: dict[str, set[str]] = {}
+    roster = history.roster_in_force(tips.values())
+    known = {a.id for a in roster.actors} | {
+        a.id
+        for r in [history.root_roster, *history.roster_versions.values()]
+        if r
+        for a in r.actors
+    }
     for branch, tip in sorted(tips.items()):
         tip_version = history.versions[tip]
-        if roster.actor(branch) is None:
+        if branch not in known:
             fail(
                 Failure(
                     tip, tip_version.actor, "branch-unknown", f"branch {branch!r} is not an actor's"
@@ -278,8 +357,11 @@ def _check_branches(tips: dict[str, str], history: History, roster: Roster, repo
                 )
 
 
-def signature_statuses(path: Path, shas: list[str], roster: Roster) -> dict[str, str]:
-    """good, bad or unknown-key for each version, checked in-process in one bulk read."""
+def signature_statuses(
+    path: Path, shas: list[str], roster: Roster, history: History | None = None
+) -> dict[str, str]:
+    """good, bad or unknown-key for each version, checked in-process in one bulk read, against
+    the roster in force at each version when `history` is given, else against `roster`."""
     repo = GitRepo(path)
     try:
         raws = repo.read_many(shas)
@@ -294,7 +376,10 @@ def signature_statuses(path: Path, shas: list[str], roster: Roster) -> dict[str,
         except CommitFormatError:
             out[sha] = "bad"
             continue
-        actor = roster.actor(version.actor)
+        in_force = (
+            roster_for(version, history) if history is not None and sha in history else roster
+        )
+        actor = in_force.actor(version.actor)
         status, _, _ = signature_status(data, commit.signature, actor.key if actor else None)
         out[sha] = status
     return out

@@ -1,0 +1,238 @@
+"""Roster changes take effect exactly as DESIGN.md's Trust section says, and revocation is
+positional: each case asserts what verify reports and what the store refuses."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from helpers import Table, git, shuttle, snapshot
+from penholder.core import sshsig
+from penholder.core.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.errors import PenholderError
+from penholder.core.keys import demo_private_key, public_key_line
+from penholder.core.model import Action, Version
+from penholder.core.roster import Actor, Roster
+from penholder.core.store import Negotiation
+from penholder.core.verify import verify
+
+UN_KEY = demo_private_key("un-observer")
+PK_NEW = demo_private_key("pakistan-2026")
+
+
+def line(key: Ed25519PrivateKey) -> str:
+    return public_key_line(key.public_key())
+
+
+def current(table: Table) -> Roster:
+    return Negotiation(table.path).roster
+
+
+def change(table: Table, new: Roster, by: str = "qatar") -> Version:
+    return table.act(by, Action.ROSTER, "Roster change", roster=new)
+
+
+def endorse_all(table: Table, roster_version: Version) -> tuple[Version, Version]:
+    return (
+        table.on("turkiye", Action.ENDORSE, roster_version),
+        table.on("qatar", Action.ENDORSE, roster_version),
+    )
+
+
+def join(table: Table, *versions: Version) -> Version:
+    """Qatar receipts a version so that its history holds all the endorsements."""
+    return table.act("qatar", Action.RECEIPT, refers=(versions[0].sha,))
+
+
+def failures(path: Path) -> set[tuple[str, str]]:
+    return {(f.sha, f.rule) for f in verify(path).failures}
+
+
+def test_a_seated_actor_counts_only_once_the_roster_takes_effect(table: Table) -> None:
+    shuttle(table)
+    new = replace(
+        current(table),
+        actors=(*current(table).actors, Actor("un", "UN observer", "observer", line(UN_KEY))),
+    )
+    seat = change(table, new)
+    table.keys["un"] = UN_KEY
+    # Proof of possession: the new key receipts the roster version, judged by the new roster.
+    proof = table.act("un", Action.RECEIPT, refers=(seat.sha,))
+    before = snapshot(table.path)
+    with pytest.raises(PenholderError) as caught:  # not in force yet for anything else
+        table.act("un", Action.RECEIPT, refers=(git(table.path, "rev-parse", "pakistan").strip(),))
+    assert caught.value.rule == "actor-unknown"
+    assert snapshot(table.path) == before
+    endorsed_tr = table.on("turkiye", Action.ENDORSE, seat)
+    assert "un" not in {a.id for a in current(table).actors}  # one endorsement of two
+    joined = table.act("qatar", Action.ENDORSE, refers=(seat.sha,))
+    notice = table.act("qatar", Action.RECEIPT, refers=(endorsed_tr.sha,))
+    assert notice.parents == (endorsed_tr.sha, joined.sha)
+    table.act("un", Action.RECEIPT, refers=(notice.sha,))
+    assert "un" in {a.id for a in current(table).actors}
+    report = verify(table.path)
+    assert report.ok, report.failures
+    assert proof.sha in report.signatures and report.signatures[proof.sha] == "good"
+
+
+def test_without_the_quorum_the_old_roster_rules(table: Table) -> None:
+    v = shuttle(table)
+    rotated = replace(
+        current(table),
+        actors=tuple(
+            replace(a, key=line(PK_NEW)) if a.id == "pakistan" else a for a in current(table).actors
+        ),
+    )
+    rotation = change(table, rotated)
+    table.keys["pakistan"] = PK_NEW
+    table.act("pakistan", Action.RECEIPT, refers=(rotation.sha,))
+    table.on("qatar", Action.ENDORSE, rotation)
+    # Only one mediator endorsed: pakistan's old key still rules, its new one is refused.
+    before = snapshot(table.path)
+    with pytest.raises(PenholderError) as caught:
+        table.on("pakistan", Action.COMMENT, v["forward2"], to=("qatar",))
+    assert caught.value.rule == "signature-key"
+    assert snapshot(table.path) == before
+    table.keys["pakistan"] = demo_private_key("pakistan")
+    table.on("pakistan", Action.COMMENT, v["forward2"], to=("qatar",))
+    assert verify(table.path).ok
+
+
+def test_rotated_key_rules_after_the_rotation_takes_effect(table: Table) -> None:
+    v = shuttle(table)
+    rotated = replace(
+        current(table),
+        actors=tuple(
+            replace(a, key=line(PK_NEW)) if a.id == "pakistan" else a for a in current(table).actors
+        ),
+    )
+    rotation = change(table, rotated)
+    old_key = table.keys["pakistan"]
+    table.keys["pakistan"] = PK_NEW
+    proof = table.act("pakistan", Action.RECEIPT, refers=(rotation.sha,))
+    tr = table.on("turkiye", Action.ENDORSE, rotation)
+    table.on("qatar", Action.ENDORSE, rotation)
+    notice = table.act("qatar", Action.RECEIPT, refers=(tr.sha,))
+    table.act("pakistan", Action.RECEIPT, refers=(notice.sha,))
+    comment = table.on("pakistan", Action.COMMENT, v["forward2"], to=("qatar",))
+    assert verify(table.path).ok
+    # The old key no longer signs for pakistan where the rotation is in force.
+    table.keys["pakistan"] = old_key
+    with pytest.raises(PenholderError) as caught:
+        table.on("pakistan", Action.COMMENT, v["forward2"], to=("turkiye",))
+    assert caught.value.rule == "signature-key"
+    assert proof.sha != comment.sha
+
+
+def test_every_key_ever_valid_stays_in_allowed_signers(table: Table, tmp_path: Path) -> None:
+    shuttle(table)
+    rotated = replace(
+        current(table),
+        actors=tuple(
+            replace(a, key=line(PK_NEW)) if a.id == "pakistan" else a for a in current(table).actors
+        ),
+    )
+    rotation = change(table, rotated)
+    signers = git(table.path, "show", f"{rotation.sha}:allowed_signers")
+    assert line(demo_private_key("pakistan")) in signers and line(PK_NEW) in signers
+    path = tmp_path / "signers"
+    path.write_text(signers)
+    for sha in git(table.path, "rev-list", "--all").split():
+        result = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(table.path),
+                "-c",
+                f"gpg.ssh.allowedSignersFile={path}",
+                "verify-commit",
+                sha,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_roster_change_may_not_rename_the_negotiation(table: Table) -> None:
+    shuttle(table)
+    before = snapshot(table.path)
+    for bad in (
+        replace(current(table), negotiation_id="0" * 8 + "-0000-0000-0000-" + "0" * 12),
+        replace(current(table), title="Other talks"),
+    ):
+        with pytest.raises(PenholderError) as caught:
+            change(table, bad)
+        assert caught.value.rule == "roster-change"
+    with pytest.raises(PenholderError) as caught:
+        change(table, current(table), by="pakistan")
+    assert caught.value.rule in {"role-action", "roster-change"}
+    assert snapshot(table.path) == before
+
+
+def test_revocation_is_positional(table: Table) -> None:
+    v = shuttle(table)
+    compromised = table.keys["afghanistan"]
+    fresh = demo_private_key("afghanistan-2026")
+    roster = current(table)
+    af = roster.actor("afghanistan")
+    assert af is not None
+    revoked = replace(
+        roster,
+        actors=tuple(
+            replace(a, key=line(fresh)) if a.id == "afghanistan" else a for a in roster.actors
+        ),
+        revoked=(("afghanistan", af.key),),
+    )
+    # What qatar has seen of afghanistan is what stays valid: it takes in afghanistan's tip.
+    table.on("qatar", Action.RECEIPT, v["sign_af"])
+    revocation = change(table, revoked)
+    table.keys["afghanistan"] = fresh
+    table.act("afghanistan", Action.RECEIPT, refers=(revocation.sha,))
+    endorse_all(table, revocation)
+    assert verify(table.path).ok  # every earlier version by the old key is an ancestor
+    # The thief, holding the old key, writes a version dated before the revocation on a side
+    # branch (its parent is older than the revocation) and moves afghanistan's branch to it.
+    repo = table.path
+    negotiation = Negotiation(repo)
+    old_tip = v["sign_af"]
+    who = ident(
+        "Afghan Taliban authorities",
+        f"afghanistan@{negotiation.roster.negotiation_id}",
+        old_tip.time + 1,
+    )
+    trailers = Trailers(
+        negotiation.roster.negotiation_id,
+        "comment",
+        "afghanistan",
+        ("qatar",),
+        "accord",
+        1,
+        (v["forward2"].sha,),
+    )
+    forged = RawCommit(
+        v["forward2"].tree,
+        [v["forward2"].sha, git(repo, "rev-parse", "afghanistan").strip()],
+        who,
+        who,
+        build_message("Backdated", "", trailers),
+    )
+    forged.signature = sshsig.sign(compromised, forged.payload())
+    sha = git(repo, "hash-object", "-t", "commit", "-w", "--stdin", input=forged.to_bytes()).strip()
+    git(repo, "update-ref", "refs/heads/afghanistan", sha)
+    found = failures(repo)
+    assert (sha, "revoked-key") in found
+    assert not any(rule == "revoked-key" and s != sha for s, rule in found)
+    # And the store refuses the old key outright.
+    git(repo, "update-ref", "refs/heads/afghanistan", forged.parents[1])
+    table.keys["afghanistan"] = compromised
+    before = snapshot(repo)
+    with pytest.raises(PenholderError) as caught:
+        table.on("afghanistan", Action.COMMENT, v["forward2"], to=("qatar",))
+    assert caught.value.rule in {"revoked-key", "signature-key"}
+    assert snapshot(repo) == before
