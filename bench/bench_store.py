@@ -23,11 +23,38 @@ from penholder.core.roster import Actor, Roster, Rules
 from penholder.core.store import Negotiation, Request
 from penholder.core.verify import verify
 
-WORDS = (
-    "the parties shall maintain ceasefire verification mechanism territory border crossing "
-    "mediators report within days written notice annex clause paragraph joint commission "
-    "obligations measures penalties monitoring implementation good faith armed groups"
-).split()
+WORDS = [
+    "the",
+    "parties",
+    "shall",
+    "maintain",
+    "ceasefire",
+    "verification",
+    "mechanism",
+    "territory",
+    "border",
+    "crossing",
+    "mediators",
+    "report",
+    "within",
+    "days",
+    "written",
+    "notice",
+    "annex",
+    "clause",
+    "paragraph",
+    "joint",
+    "commission",
+    "obligations",
+    "measures",
+    "penalties",
+    "monitoring",
+    "implementation",
+    "good",
+    "faith",
+    "armed",
+    "groups",
+]
 NEGOTIATION_ID = "0b7e3f3c-0000-4000-8000-00000000bench"
 
 

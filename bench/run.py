@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Row
 
-AREAS = ["store", "diff", "tui"]
+AREAS = ["store", "diff", "clauses", "tui"]
 
 
 def render(rows: list[Row]) -> str:

@@ -107,6 +107,11 @@ def reported() -> Iterator[None]:
         yield
     except PenholderError as exc:
         fail(exc.message, exc.rule)
+    except BrokenPipeError:
+        # The reader (head, less) went away: stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(1) from None
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), "io")
 
@@ -999,11 +1004,13 @@ def tui_command(ctx: Context, actor: str | None) -> None:
         run_app(ctx.repo, ctx.home, actor)
 
 
+from penholder.cli_clauses import register as register_clauses  # noqa: E402
 from penholder.cli_report import register as register_reports  # noqa: E402
 from penholder.cli_roster import register as register_roster  # noqa: E402
 
 register_reports(main)
 register_roster(main)
+register_clauses(main)
 
 from penholder.cli_sync import register as register_sync  # noqa: E402
 

@@ -53,9 +53,7 @@ def iso_time(epoch: int) -> str:
 def agreed_version(history: History, roster: Roster, document: str) -> str | None:
     best = None
     for sha in history.lineage.get(document, ()):
-        if is_agreed(history, sha) and (
-            best is None or history.gen[sha] > history.gen[best]
-        ):
+        if is_agreed(history, sha) and (best is None or history.gen[sha] > history.gen[best]):
             best = sha
     return best
 
