@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from helpers import Table
-
 from penholder.core.blame import blame
 from penholder.core.clauses import bracket_trend, clause_table, count_brackets, parse_clauses
 from penholder.core.model import Action
