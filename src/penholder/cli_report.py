@@ -92,6 +92,8 @@ def register(main: click.Group) -> None:
                 raise InputError("name versions: penholder redline A [B] (or --round N --doc NAME)")
             result = diff_texts(sides.old_text, sides.new_text, granularity)  # type: ignore[arg-type]
             shas = [v.sha for v in (sides.old, sides.new) if v is not None]
-            statuses = signature_statuses(negotiation.path, shas, negotiation.roster, negotiation.history)
+            statuses = signature_statuses(
+                negotiation.path, shas, negotiation.roster, negotiation.history
+            )
             html = to_html(sides, result, inline_view(result, None), title, statuses)
             _write(html, fmt, output)
