@@ -262,3 +262,31 @@ def test_a_copy_holds_to_the_root_it_trusts(table: Table, tmp_path: Path) -> Non
     report = verify(table.path)
     assert not report.ok
     assert [f.rule for f in report.failures] == ["root"]
+
+
+def test_equivocation_is_caught_when_both_continuations_meet(tmp_path: Path) -> None:
+    """Pakistan shows one amendment to qatar and another to turkiye, each on a copy of its
+    branch; when the copies meet, the version missing from pakistan's branch is named."""
+    import shutil
+
+    table = make_table(tmp_path / "neg")
+    shuttle(table)
+    proposal = table.propose(doc="annex", text="# Annex\n\n1. Text.\n")
+    copy = tmp_path / "copy"
+    shutil.copytree(table.path, copy)
+    other = Table(copy, dict(table.keys), table.clock)
+    shown_to_qatar = table.on(
+        "pakistan", Action.COMMENT, proposal, subject="Version for qatar", to=("qatar",)
+    )
+    shown_to_turkiye = other.on(
+        "pakistan", Action.COMMENT, proposal, subject="Version for turkiye", to=("turkiye",)
+    )
+    relayed = other.on("turkiye", Action.RECEIPT, shown_to_turkiye)
+    # Both meet: turkiye's branch from the copy arrives beside pakistan's own branch.
+    for sha in git(copy, "rev-list", "--all").split():
+        body = subprocess_bytes(copy, "cat-file", "commit", sha)
+        git(table.path, "hash-object", "-t", "commit", "-w", "--stdin", input=body)
+    git(table.path, "update-ref", "refs/heads/turkiye", relayed.sha)
+    found = {(f.sha, f.rule) for f in verify(table.path).failures}
+    assert (shown_to_turkiye.sha, "branch-ancestry") in found
+    assert shown_to_qatar.sha not in {sha for sha, _ in found}
