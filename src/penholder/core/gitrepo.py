@@ -1,6 +1,6 @@
 """The git plumbing Penholder needs, and nothing else: objects in, objects out, refs by CAS.
 
-Objects are written in-process (zlib + rename, through GitPython's loose object database) and
+Objects are written in-process (zlib into a temporary file, then a rename, as git does) and
 read through one persistent `git cat-file --batch` (GitPython's default object database), or
 in bulk through one `cat-file --batch` per batch. Refs only ever move through
 `git update-ref <ref> <new> <old>`, so two writers can never silently overwrite each other.
@@ -8,22 +8,24 @@ in bulk through one `cat-file --batch` per batch. Refs only ever move through
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import subprocess
+import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
 
 import git
-from gitdb.base import IStream
-from gitdb.db.loose import LooseObjectDB
 
 from penholder.core.errors import LockHeldError, StoreError, UnknownRevisionError
 
 LOCK_RETRY_SECONDS = 5.0
+WRITE_ATTEMPTS = 5
 HEADS = "refs/heads/"
 # Pack once loose objects pass about this many (git samples objects/17 and multiplies by 256).
 AUTO_PACK_OBJECTS = 512
@@ -94,9 +96,6 @@ class GitRepo:
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
             raise StoreError(f"{path} is not a negotiation (no git repository there)") from exc
         self.git_dir = Path(self._repo.git_dir)
-        # GitPython's own database writes through one `git hash-object` process per object;
-        # gitdb's loose database does the same zlib-and-rename in-process.
-        self._loose = LooseObjectDB(str(self.git_dir / "objects"))
         self._lock = threading.Lock()
         self._last_pack_check = 0.0
 
@@ -152,11 +151,31 @@ class GitRepo:
         return out
 
     def write(self, kind: str, data: bytes) -> str:
-        with self._lock:
-            stream = self._loose.store(IStream(kind.encode("ascii"), len(data), BytesIO(data)))
-        sha: str = (
-            stream.hexsha.decode("ascii") if isinstance(stream.hexsha, bytes) else stream.hexsha
-        )
+        """Store one loose object in-process, as git does: zlib into a `tmp_obj_` file in the
+        object's folder, then a rename. git's auto-gc may remove an emptied folder while we
+        write; the folder is simply made again."""
+        body = f"{kind} {len(data)}\0".encode("ascii") + data
+        sha = hashlib.sha1(body).hexdigest()
+        folder = self.git_dir / "objects" / sha[:2]
+        target = folder / sha[2:]
+        if target.exists():
+            return sha
+        compressed = zlib.compress(body, 1)
+        for attempt in range(WRITE_ATTEMPTS):
+            tmp: str | None = None
+            try:
+                folder.mkdir(exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=folder)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(compressed)
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+                return sha
+            except FileNotFoundError:
+                if tmp is not None and os.path.exists(tmp):
+                    os.unlink(tmp)
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
         return sha
 
     def has(self, sha: str) -> bool:
