@@ -1,0 +1,61 @@
+"""The command palette (ctrl+p): every action by name, on the version the screen is about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+from penholder.core.model import Action
+from penholder.tui.desk import may_act
+
+if TYPE_CHECKING:
+    from penholder.tui.app import PenholderApp
+
+ACTIONS: list[tuple[Action, str, str]] = [
+    (Action.AMEND, "Amend", "Open the selected text for amendment"),
+    (Action.FORWARD, "Forward", "Carry the selected version on to its next readers"),
+    (Action.CONSOLIDATE, "Consolidate", "Join the heads of the selected document into one text"),
+    (Action.PROPOSE, "Propose a document", "Table a new document"),
+    (Action.SIGN, "Sign", "Accept the exact text of the selected version"),
+    (Action.ENDORSE, "Endorse", "Witness the selected version"),
+    (Action.RECEIPT, "Receipt", "Acknowledge receipt of the selected version"),
+    (Action.COMMENT, "Comment", "Comment on the selected version"),
+    (Action.RETRACT, "Retract", "Take back your selected version"),
+    (Action.WITHDRAW, "Withdraw", "Leave the table: the negotiation is suspended"),
+    (Action.RESUME, "Resume", "End a withdrawal"),
+    (Action.ROUND, "New round", "Open the next round"),
+]
+
+
+def commands_for(app: PenholderApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+    snapshot = app.snapshot
+    if snapshot is None:
+        return
+    sha = getattr(screen, "selected_sha", None)
+    for action, title, help_text in ACTIONS:
+        if may_act(snapshot.roster, app.actor, action):
+            yield SystemCommand(title, help_text, lambda a=action: app.begin(a, sha))
+    yield SystemCommand("Inbox", "What awaits you", app.action_inbox)
+    yield SystemCommand("Verify", "Check every signature and rule", app.action_verify)
+    yield SystemCommand("Act as", "Switch to another actor whose key is here", app.action_act_as)
+    yield SystemCommand("Keys", "Every key and its binding id", app.action_help)
+    yield SystemCommand("Reload", "Look for versions added by others", app.action_reload)
+    if sha is not None:
+        yield SystemCommand(
+            "Diff: answered",
+            "The selected version against the one it answers",
+            lambda: app.open_diff(None, sha, base="answered"),
+        )
+        yield SystemCommand(
+            "Diff: previous round",
+            "The selected text against the previous round",
+            lambda: app.open_diff(None, sha, base="round"),
+        )
+        yield SystemCommand(
+            "Diff: since I last saw",
+            "What changed since you last wrote or answered",
+            lambda: app.open_diff(None, sha, base="seen"),
+        )

@@ -1,0 +1,1 @@
+"""Screens of the Penholder app, one per module."""

@@ -1,0 +1,239 @@
+"""Confirming an action: exactly which version it acts on, the fields it needs, then the
+key is unlocked and the version signed and stored in a worker. Refusals stay on screen with
+their rule; nothing is written when refused."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from penholder.core.errors import InputError, PenholderError
+from penholder.core.model import TEXT_ACTIONS, Action, Version
+from penholder.core.store import Request
+from penholder.tui.desk import describe, recipients
+from penholder.tui.drafts import DraftKey
+
+if TYPE_CHECKING:
+    from penholder.tui.app import PenholderApp
+
+TITLES = {
+    Action.PROPOSE: "Table a new document",
+    Action.AMEND: "Send an amendment",
+    Action.FORWARD: "Forward a version",
+    Action.CONSOLIDATE: "Consolidate the heads",
+    Action.COMMENT: "Comment on a version",
+    Action.RECEIPT: "Acknowledge receipt",
+    Action.SIGN: "Sign this exact text",
+    Action.ENDORSE: "Endorse (witness) this text",
+    Action.RETRACT: "Retract your version",
+    Action.WITHDRAW: "Withdraw from the table",
+    Action.RESUME: "Resume the talks",
+    Action.ROUND: "Open a new round",
+}
+SUBJECT_LABELS = {Action.COMMENT: "Comment", Action.WITHDRAW: "Reason"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An action half-decided: the rest (recipients, subject, note…) is asked here."""
+
+    action: Action
+    actor: str
+    target: Version | None
+    refers: tuple[str, ...] = ()
+    document: str | None = None
+    text: str | None = None
+    subject: str = ""
+    note: str = ""
+    recipients: tuple[str, ...] = ()
+    choose_recipients: bool = False
+    round_number: int | None = None
+    draft: DraftKey | None = None
+
+
+class ActionScreen(ModalScreen[Version | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="act.cancel"),
+        Binding("ctrl+s", "confirm", "Sign and send", id="act.confirm"),
+    ]
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+
+    @property
+    def penholder(self) -> PenholderApp:
+        return cast("PenholderApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        snapshot = self.penholder.snapshot
+        assert snapshot is not None
+        roster = snapshot.roster
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(
+                f"{TITLES.get(plan.action, plan.action.value)} — as {plan.actor}",
+                classes="dialog-title",
+            )
+            if plan.target is not None:
+                yield Static(
+                    f"acts on  {describe(plan.target, roster)}\n“{plan.target.subject}”",
+                    id="target",
+                )
+            for sha in plan.refers[1:]:
+                yield Static(
+                    f"and on   {describe(snapshot.version(sha), roster)}", classes="target-more"
+                )
+            if plan.action in TEXT_ACTIONS:
+                size = len((plan.text or "").encode("utf-8"))
+                what = (
+                    "the text unchanged"
+                    if plan.text is None
+                    else f"your text of {plan.document} ({size:,} bytes)"
+                )
+                yield Static(f"carries  {what}", id="carries")
+            if plan.action == Action.ROUND:
+                with Horizontal(classes="fields"):
+                    yield Input(str(plan.round_number or ""), placeholder="number", id="number")
+                    yield Input(placeholder="place", id="place")
+                    yield Input(dt.date.today().isoformat(), placeholder="YYYY-MM-DD", id="date")
+            if plan.choose_recipients:
+                yield Label("To (space to choose; only those the rules allow can be chosen)")
+                options = recipients(roster, plan.actor)
+                yield SelectionList[str](
+                    *(
+                        Selection(
+                            f"{other}" + ("" if allowed else f"  — {why}"),
+                            other,
+                            other in plan.recipients,
+                            disabled=not allowed,
+                        )
+                        for other, allowed, why in options
+                    ),
+                    id="recipients",
+                )
+            elif plan.recipients:
+                yield Static(f"to       {', '.join(plan.recipients)}", id="to")
+            yield Label(SUBJECT_LABELS.get(plan.action, "Subject"))
+            yield Input(plan.subject, placeholder="one line, signed with the version", id="subject")
+            yield Label("Note (optional)")
+            yield Input(plan.note, placeholder="a longer explanation", id="note")
+            yield Static("", id="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Sign and send  ^s", variant="primary", id="confirm")
+                yield Button("Cancel  esc", id="cancel")
+
+    def on_mount(self) -> None:
+        if self.plan.choose_recipients:
+            self.query_one("#recipients").focus()
+        elif self.plan.action == Action.ROUND:
+            self.query_one("#place").focus()
+        else:
+            self.query_one("#subject").focus()
+
+    # fields ------------------------------------------------------------------------------
+
+    def chosen_recipients(self) -> tuple[str, ...]:
+        if not self.plan.choose_recipients:
+            return self.plan.recipients
+        selection = self.query_one("#recipients", SelectionList)
+        return tuple(str(v) for v in selection.selected)
+
+    def request(self) -> Request:
+        plan = self.plan
+        subject = self.query_one("#subject", Input).value.strip()
+        if not subject:
+            raise InputError("write a subject: it is signed with the version", rule="message")
+        round_number = place = date = None
+        if plan.action == Action.ROUND:
+            number = self.query_one("#number", Input).value.strip()
+            place = self.query_one("#place", Input).value.strip() or None
+            date = self.query_one("#date", Input).value.strip() or None
+            if not number.isdigit():
+                raise InputError("the round number is a whole number", rule="round-number")
+            round_number = int(number)
+            if not place or not date:
+                raise InputError("a round names its place and date", rule="round-number")
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError as exc:
+                raise InputError(f"date {date!r} is not YYYY-MM-DD", rule="input") from exc
+        return Request(
+            actor=plan.actor,
+            action=plan.action,
+            subject=subject,
+            refers=plan.refers,
+            to=self.chosen_recipients(),
+            document=plan.document,
+            text=plan.text.encode("utf-8") if plan.text is not None else None,
+            note=self.query_one("#note", Input).value.strip(),
+            round_number=round_number,
+            place=place,
+            date=date,
+        )
+
+    @on(Input.Changed, "#subject, #note")
+    def keep_fields(self) -> None:
+        """The subject and note of an amendment are kept with its local draft."""
+        plan = self.plan
+        if plan.draft is None or plan.text is None:
+            return
+        saved = self.penholder.drafts.load(plan.draft)
+        if saved is not None:
+            self.penholder.drafts.save(
+                replace(
+                    saved,
+                    subject=self.query_one("#subject", Input).value,
+                    note=self.query_one("#note", Input).value,
+                )
+            )
+
+    def show_error(self, rule: str, message: str) -> None:
+        self.query_one("#error", Static).update(f"refused ({rule}): {message}")
+        self.query_one("#error").add_class("visible")
+        self.query_one("#confirm", Button).disabled = False
+
+    # submitting --------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted)
+    def action_confirm(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(exclusive=True, group="submit")
+    async def submit(self) -> None:
+        try:
+            request = self.request()
+        except PenholderError as exc:
+            self.show_error(exc.rule, exc.message)
+            return
+        self.query_one("#confirm", Button).disabled = True
+        app = self.penholder
+        if not await app.ensure_unlocked(request.actor):
+            self.show_error(
+                "key-passphrase", f"the key of {request.actor} stays locked; nothing was signed"
+            )
+            return
+        self.query_one("#error", Static).update("signing…")
+        try:
+            version = await asyncio.to_thread(app.desk.act, request)
+        except PenholderError as exc:
+            self.show_error(exc.rule, exc.message)
+            return
+        if self.plan.draft is not None:
+            app.drafts.discard(self.plan.draft)
+        self.dismiss(version)
