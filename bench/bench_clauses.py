@@ -14,37 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Row
+from bench.common import WORDS, Row, bench_negotiation
 from penholder.core.blame import blame
 from penholder.core.clauses import clause_table
-from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action
-from penholder.core.roster import Actor, Roster, Rules
 from penholder.core.store import Negotiation, Request
-
-WORDS = [
-    "the",
-    "parties",
-    "shall",
-    "maintain",
-    "ceasefire",
-    "verification",
-    "mechanism",
-    "territory",
-    "border",
-    "crossing",
-    "mediators",
-    "report",
-    "within",
-    "days",
-    "written",
-    "notice",
-    "annex",
-    "joint",
-    "commission",
-    "obligations",
-    "measures",
-]
 
 
 def document(size: int, rng: random.Random) -> list[str]:
@@ -72,24 +46,11 @@ def build(versions: int, size: int, folder: Path) -> tuple[Path, Path]:
         return repo, plain
     shutil.rmtree(repo, ignore_errors=True)
     shutil.rmtree(plain, ignore_errors=True)
-    keys = {a: demo_private_key(a) for a in ("qatar", "pakistan", "afghanistan")}
-    roster = Roster(
+    store, keys = bench_negotiation(
+        repo,
         "0b7e3f3c-0000-4000-8000-00000000b1a3",
-        "Blame bench",
-        "qatar",
-        (
-            Actor("qatar", "Qatar", "mediator", public_key_line(keys["qatar"].public_key())),
-            Actor("pakistan", "Pakistan", "party", public_key_line(keys["pakistan"].public_key())),
-            Actor(
-                "afghanistan",
-                "Afghanistan",
-                "party",
-                public_key_line(keys["afghanistan"].public_key()),
-            ),
-        ),
-        Rules(),
+        {"qatar": "mediator", "pakistan": "party", "afghanistan": "party"},
     )
-    store = Negotiation.create(repo, roster, keys["qatar"], when=1_700_000_000)
     rng = random.Random(3)
     paragraphs = document(size, rng)
     subprocess.run(["git", "init", "-q", str(plain)], check=True)

@@ -16,45 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Row, ms
-from penholder.core.keys import demo_private_key, public_key_line
+from bench.common import WORDS, Row, bench_negotiation, ms
+from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
-from penholder.core.roster import Actor, Roster, Rules
 from penholder.core.store import Negotiation, Request
 from penholder.core.verify import verify
 
-WORDS = [
-    "the",
-    "parties",
-    "shall",
-    "maintain",
-    "ceasefire",
-    "verification",
-    "mechanism",
-    "territory",
-    "border",
-    "crossing",
-    "mediators",
-    "report",
-    "within",
-    "days",
-    "written",
-    "notice",
-    "annex",
-    "clause",
-    "paragraph",
-    "joint",
-    "commission",
-    "obligations",
-    "measures",
-    "penalties",
-    "monitoring",
-    "implementation",
-    "good",
-    "faith",
-    "armed",
-    "groups",
-]
 NEGOTIATION_ID = "0b7e3f3c-0000-4000-8000-00000000bench"
 
 
@@ -79,18 +46,9 @@ def build(versions: int, folder: Path) -> Path:
     if (repo / "penholder-bench-complete").exists():
         return repo
     shutil.rmtree(repo, ignore_errors=True)
-    keys = {a: demo_private_key(a) for a in ("qatar", "pakistan")}
-    roster = Roster(
-        NEGOTIATION_ID.replace("bench", "00000"),
-        "Bench",
-        "qatar",
-        (
-            Actor("qatar", "Qatar", "mediator", public_key_line(keys["qatar"].public_key())),
-            Actor("pakistan", "Pakistan", "party", public_key_line(keys["pakistan"].public_key())),
-        ),
-        Rules(),
+    store, keys = bench_negotiation(
+        repo, "0b7e3f3c-0000-4000-8000-000000000001", {"qatar": "mediator", "pakistan": "party"}
     )
-    store = Negotiation.create(repo, roster, keys["qatar"], when=1_700_000_000)
     words = document(100_000)
     rng = random.Random(1)
     version = store.act(

@@ -6,6 +6,13 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from penholder.core.keys import demo_private_key, public_key_line
+from penholder.core.roster import Actor, Roster, Rules
+from penholder.core.store import Negotiation
 
 
 @dataclass(frozen=True)
@@ -33,3 +40,57 @@ def median_seconds(work: Callable[[], object], repeat: int = 5) -> float:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+WORDS = [
+    "the",
+    "parties",
+    "shall",
+    "maintain",
+    "ceasefire",
+    "verification",
+    "mechanism",
+    "territory",
+    "border",
+    "crossing",
+    "mediators",
+    "report",
+    "within",
+    "days",
+    "written",
+    "notice",
+    "annex",
+    "clause",
+    "paragraph",
+    "joint",
+    "commission",
+    "obligations",
+    "measures",
+    "penalties",
+    "monitoring",
+    "implementation",
+    "good",
+    "faith",
+    "armed",
+    "groups",
+]
+
+
+def bench_negotiation(
+    path: Path, negotiation_id: str, actors: dict[str, str]
+) -> tuple[Negotiation, dict[str, Ed25519PrivateKey]]:
+    """A new negotiation at `path` for the benchmarks, with demo keys; the first mediator
+    convenes. `actors` maps actor id to role."""
+    keys = {a: demo_private_key(a) for a in actors}
+    convener = next(a for a, role in actors.items() if role == "mediator")
+    roster = Roster(
+        negotiation_id,
+        "Bench talks",
+        convener,
+        tuple(
+            Actor(a, a.title(), role, public_key_line(keys[a].public_key()))
+            for a, role in actors.items()
+        ),
+        Rules(),
+    )
+    return Negotiation.create(path, roster, keys[convener], when=1_700_000_000), keys
