@@ -28,6 +28,25 @@ def _text(negotiation: Negotiation, v: Version | None, document: str) -> str:
     return found[1] if found else ""
 
 
+def _sides(
+    negotiation: Negotiation,
+    document: str,
+    old: Version | None,
+    new: Version | None,
+    label_old: str | None = None,
+    label_new: str | None = None,
+) -> Sides:
+    return Sides(
+        document,
+        old,
+        new,
+        _text(negotiation, old, document),
+        _text(negotiation, new, document),
+        _label(old) if label_old is None else label_old,
+        _label(new) if label_new is None else label_new,
+    )
+
+
 def _document(v: Version, document: str | None) -> str:
     name = document or v.document
     if not name:
@@ -43,22 +62,12 @@ def amendment(negotiation: Negotiation, v: Version, document: str | None = None)
     """A version against the version it answers (its first parent)."""
     name = _document(v, document)
     old = negotiation.version(v.parents[0]) if v.parents and v.action != Action.PROPOSE else None
-    return Sides(
-        name,
-        old,
-        v,
-        _text(negotiation, old, name),
-        _text(negotiation, v, name),
-        _label(old),
-        _label(v),
-    )
+    return _sides(negotiation, name, old, v)
 
 
 def between(negotiation: Negotiation, a: Version, b: Version, document: str | None = None) -> Sides:
     name = _document(a, document or b.document)
-    return Sides(
-        name, a, b, _text(negotiation, a, name), _text(negotiation, b, name), _label(a), _label(b)
-    )
+    return _sides(negotiation, name, a, b)
 
 
 def _heads_within(negotiation: Negotiation, document: str, last_round: int) -> list[Version]:
@@ -107,12 +116,11 @@ def rounds(negotiation: Negotiation, number: int, document: str) -> Sides:
     )
     if old is None and new is None:
         raise InputError(f"{document} has no text in round {number}")
-    return Sides(
+    return _sides(
+        negotiation,
         document,
         old,
         new,
-        _text(negotiation, old, document),
-        _text(negotiation, new, document),
         f"round {number} opened: {_label(old)}",
         f"round {number + 1} opened: {_label(new)}" if later else f"now: {_label(new)}",
     )
@@ -138,12 +146,4 @@ def since_seen(negotiation: Negotiation, actor: str, document: str, new: Version
         raise InputError(f"{actor} has neither sent nor receipted any version of {document}")
     if new is None:
         new = _one_head(negotiation, document, 1 << 30, "now")
-    return Sides(
-        document,
-        old,
-        new,
-        _text(negotiation, old, document),
-        _text(negotiation, new, document),
-        f"last seen by {actor}: {_label(old)}",
-        _label(new),
-    )
+    return _sides(negotiation, document, old, new, f"last seen by {actor}: {_label(old)}")
