@@ -17,15 +17,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def table(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Table]:
-    """A negotiation in a temp folder; `git fsck --strict` must be clean after the test."""
-    made = make_table(tmp_path / "neg")
-    yield made
-    if request.node.get_closest_marker("corrupts_store") is None:
+def table(tmp_path: Path) -> Table:
+    """A negotiation in a temp folder (git fsck --strict is checked after the test)."""
+    return make_table(tmp_path / "neg")
+
+
+@pytest.fixture(autouse=True)
+def fsck_every_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """`git fsck --strict` stays clean after every test, in every repository it left behind."""
+    yield
+    if request.node.get_closest_marker("corrupts_store"):
+        return
+    for head in tmp_path.rglob("HEAD"):
+        repo = head.parent
+        if not (repo / "objects").is_dir() or "quarantine" in repo.name:
+            continue
         fsck = subprocess.run(
-            ["git", "-C", str(made.path), "fsck", "--strict", "--no-dangling"],
+            ["git", "-C", str(repo), "fsck", "--strict", "--no-dangling"],
             capture_output=True,
             text=True,
             check=False,
         )
-        assert fsck.returncode == 0 and not fsck.stderr.strip(), fsck.stdout + fsck.stderr
+        assert fsck.returncode == 0 and not fsck.stderr.strip(), (
+            f"{repo}: {fsck.stdout}{fsck.stderr}"
+        )
