@@ -4,7 +4,8 @@
   and the frame where its timeline is filled; a bare app's first frame is the baseline;
 - memory of that process with the negotiation open and every signature checked (300 MB);
 - a computed 1 MB redline on screen (100 ms); one big `Static` of the same text, the baseline;
-- key presses answered while a diff of two 1 MB versions computes (100 ms).
+- key presses answered while a diff of two 1 MB versions computes (100 ms);
+- a 1 MB text coloured by author (the blame view) on screen, and the cursor moved (100 ms).
 
 The negotiation is built once through `Negotiation.act` (comments and small amendments signed
 with the published demo keys) and cached under the temp folder, keyed by N.
@@ -294,7 +295,7 @@ async def redline_rows(size: int) -> list[Row]:
         heavy = apply_edits(old, random_edits(old, 0.25, seed=13))
         computing = time.perf_counter()
         worker = app.run_worker(lambda: compare(old, heavy, "char"), thread=True)
-        latencies = []
+        latencies: list[float] = []
         from textual import events
 
         while not worker.is_finished and len(latencies) < 200:
@@ -358,9 +359,82 @@ async def redline_rows(size: int) -> list[Row]:
     ]
 
 
+async def blame_rows(size: int) -> list[Row]:
+    """Who wrote what over a text of `size` characters: spans of a few actors and versions, as
+    core's blame gives them, laid out and painted by the blame view."""
+    import random
+
+    from textual.app import App, ComposeResult
+
+    from penholder.core.blame import Span
+    from penholder.tui.attribution import BlameText
+    from penholder.tui.widgets.blame_view import BlameView
+
+    text, _ = texts(size)
+    label = f"{size / 1_000_000:g} MB" if size >= 1_000_000 else f"{size // 1000} KB"
+    rng = random.Random(5)
+    actors = list(ACTORS)
+    spans, at = [], 0
+    while at < len(text):
+        step = rng.randint(20, 3000)
+        version = f"{rng.randrange(400):040x}"
+        spans.append(Span(text[at : at + step], rng.choice(actors), rng.randint(1, 4), version))
+        at += step
+
+    class Bench(App[None]):
+        CSS_PATH = str(Path(__file__).resolve().parent.parent / "src/penholder/tui/app.tcss")
+
+        def compose(self) -> ComposeResult:
+            yield BlameView(id="view")
+
+    def stamp(future: asyncio.Future[float]) -> None:
+        if not future.done():
+            future.set_result(time.perf_counter())
+
+    app = Bench()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(BlameView)
+        done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        start = time.perf_counter()
+        view.show(BlameText(spans, actors))
+        view.call_after_refresh(stamp, done)
+        shown = (await done) - start
+        await pilot.pause()
+        moves: list[float] = []
+        for action in ("page(1)", "author(1)", "line(1)", "word(1)", "edge(-1)"):
+            # From the key's action to the repainted frame (Pilot's own overhead left out).
+            moved: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            start = time.perf_counter()
+            await view.run_action(action)
+            view.call_after_refresh(stamp, moved)
+            moves.append((await moved) - start)
+    worst = max(moves)
+    return [
+        Row(
+            AREA,
+            f"{label} text coloured by author on screen",
+            ms(shown),
+            f"{len(spans):,} spans",
+            "",
+            "≤ 100 ms",
+            shown <= 0.1,
+        ),
+        Row(
+            AREA,
+            f"blame cursor moved and repainted, {label} text (worst of {len(moves)})",
+            ms(worst),
+            "",
+            "",
+            "≤ 100 ms",
+            worst <= 0.1,
+        ),
+    ]
+
+
 def run(quick: bool) -> list[Row]:
     rows = startup_rows(1_000 if quick else 10_000, 1 if quick else 3)
     rows += asyncio.run(redline_rows(100_000 if quick else 1_000_000))
+    rows += asyncio.run(blame_rows(100_000 if quick else 1_000_000))
     return rows
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from tui_demo import SIZE, Demo
 from tui_pilot import settle
@@ -105,3 +106,88 @@ def test_unsent_drafts_offered(snap_compare: Snap, shared_demo: Demo) -> None:
         SavedDraft(key, "text kept", Action.AMEND.value, subject="Kept", saved=1_761_998_400)
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=run())
+
+
+# sync, exports, roster, who wrote what, clauses, four columns, consolidation -----------------
+
+
+def accord_versions(demo: Demo) -> dict[str, str]:
+    history = Negotiation(demo.repo).history
+    accord = [history.versions[s] for s in history.lineage["accord"]]
+    return {
+        "agreed": next(v.sha for v in reversed(accord) if v.action == "consolidate"),
+        "early": next(v.sha for v in accord if (v.actor, v.action) == ("pakistan", "amend")),
+    }
+
+
+def test_sync_result(snap_compare: Snap, demo: Demo) -> None:
+    from test_sync_screen import remote_with_news
+
+    remote_with_news(demo, url="../remote.git")
+    assert snap_compare(demo.app(), terminal_size=SIZE, run_before=run("S"))
+
+
+def test_export_draft_certificate(
+    snap_compare: Snap, shared_demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("penholder.tui.screens.export.pdf_available", lambda: True)
+    early = accord_versions(shared_demo)["early"]
+
+    async def export(pilot: Pilot[Any]) -> None:
+        pilot.app.export_certificate(early)  # type: ignore[attr-defined]
+
+    assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run(export))
+
+
+def test_roster(snap_compare: Snap, shared_demo: Demo) -> None:
+    assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run("o"))
+
+
+def test_roster_change_confirmation(snap_compare: Snap, shared_demo: Demo) -> None:
+    from textual.widgets import Input
+
+    from penholder.core.keys import demo_private_key, public_key_line
+
+    async def fill(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        screen.query_one("#actor-id", Input).value = "un"
+        screen.query_one("#actor-name", Input).value = "United Nations observer"
+        key = public_key_line(demo_private_key("un-observer").public_key())
+        screen.query_one("#key", Input).value = key
+
+    app = shared_demo.app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=run("o", "n", fill, "ctrl+s"))
+
+
+def test_blame(snap_compare: Snap, shared_demo: Demo) -> None:
+    agreed = accord_versions(shared_demo)["agreed"]
+
+    async def blame(pilot: Pilot[Any]) -> None:
+        pilot.app.open_blame(agreed)  # type: ignore[attr-defined]
+
+    assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run(blame, "n"))
+
+
+def test_clauses_of_an_early_amendment(snap_compare: Snap, shared_demo: Demo) -> None:
+    early = accord_versions(shared_demo)["early"]
+
+    async def clauses(pilot: Pilot[Any]) -> None:
+        pilot.app.open_clauses(early)  # type: ignore[attr-defined]
+
+    assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run(clauses, "down"))
+
+
+def test_four_columns(snap_compare: Snap, shared_demo: Demo) -> None:
+    agreed = accord_versions(shared_demo)["agreed"]
+
+    async def columns(pilot: Pilot[Any]) -> None:
+        pilot.app.open_columns(agreed)  # type: ignore[attr-defined]
+
+    assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run(columns, "c"))
+
+
+def test_consolidation_with_conflicts(snap_compare: Snap, demo: Demo) -> None:
+    from test_consolidate import parallel_amendments
+
+    parallel_amendments(demo, "seat in Doha", "clash")
+    assert snap_compare(demo.app(), terminal_size=SIZE, run_before=run("C"))

@@ -17,14 +17,15 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from penholder.core.errors import PenholderError
 from penholder.core.model import Action, Version
-from penholder.tui.config import Config, load_config
-from penholder.tui.desk import Desk, Snapshot
+from penholder.tui.config import Config, load_config, save_theme
+from penholder.tui.desk import Desk, Snapshot, SyncStatus, text_version
 from penholder.tui.drafts import DraftStore
-from penholder.tui.messages import LoadFailed, SnapshotReady, StatusesReady
+from penholder.tui.messages import LoadFailed, SnapshotReady, StatusesReady, SyncStatusReady
 
 
 @runtime_checkable
@@ -40,6 +41,7 @@ class PenholderApp(App[None]):
         Binding("i", "inbox", "Inbox", id="app.inbox"),
         Binding("V", "verify", "Verify", id="app.verify"),
         Binding("a", "act_as", "Act as", id="app.act-as"),
+        Binding("S", "sync", "Sync", show=False, id="app.sync"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="app.reload"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -66,6 +68,9 @@ class PenholderApp(App[None]):
         env_poll = os.environ.get("PENHOLDER_POLL")
         self.poll_seconds = poll_seconds if poll_seconds is not None else float(env_poll or 5)
         self._offered_drafts: set[str] = set()
+        self.sync_status: SyncStatus | None = None
+        self.remote: str | None = None  # the remote ahead/behind counts are shown against
+        self._saved_theme = self.config.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
 
@@ -76,6 +81,7 @@ class PenholderApp(App[None]):
 
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
         for problem in self.config.problems:
             self.notify(problem, title="config", severity="warning", timeout=8)
         self.push_screen(TableScreen())
@@ -122,6 +128,7 @@ class PenholderApp(App[None]):
         missing = [sha for sha in message.snapshot.shas if sha not in self.statuses]
         if missing:
             self.check_signatures(missing)
+        self.refresh_sync_status()
         if first:
             self.offer_drafts()
 
@@ -147,6 +154,32 @@ class PenholderApp(App[None]):
             update = getattr(screen, "show_statuses", None)
             if update is not None:
                 update(self.statuses)
+
+    @work(thread=True, exclusive=True, group="sync-status", exit_on_error=False)
+    def refresh_sync_status(self) -> None:
+        try:
+            status = self.desk.sync_status(self.remote)
+        except PenholderError:
+            return
+        self.post_message(SyncStatusReady(status))
+
+    def on_sync_status_ready(self, message: SyncStatusReady) -> None:
+        self.sync_status = message.status
+        for screen in self.screen_stack:
+            update = getattr(screen, "show_sync_status", None)
+            if update is not None:
+                update(message.status)
+
+    def _theme_chosen(self, theme: Theme) -> None:
+        """The theme picked in the palette is kept in the config file for the next start."""
+        if theme.name == self._saved_theme:
+            return
+        try:
+            save_theme(theme.name)
+        except OSError as exc:
+            self.notify(f"cannot save the theme: {exc.strerror}", severity="warning")
+            return
+        self._saved_theme = theme.name
 
     def _poll(self) -> None:
         if self.snapshot is not None:
@@ -250,6 +283,98 @@ class PenholderApp(App[None]):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_sync(self) -> None:
+        """Sync with the remote: a picker when there are several, how to add one when none."""
+        self._find_remotes()
+
+    @work(thread=True, exclusive=True, group="remotes", exit_on_error=False)
+    def _find_remotes(self) -> None:
+        try:
+            found = self.desk.remotes()
+        except PenholderError as exc:
+            self.call_from_thread(self.notify, exc.message, title=exc.rule, severity="error")
+            return
+        self.call_from_thread(self._choose_remote, found)
+
+    def _choose_remote(self, found: dict[str, str]) -> None:
+        from penholder.tui.screens.sync import RemotesScreen, SyncScreen
+
+        if not found:
+            self.notify(
+                "This negotiation has no remote to sync with. Add one with\n"
+                "penholder remote add NAME URL\n(file://, ssh://, https:// or a path).",
+                title="no remote",
+                severity="warning",
+                timeout=12,
+            )
+            return
+
+        def chosen(remote: str | None) -> None:
+            if remote is not None:
+                self.remote = remote
+                self.push_screen(SyncScreen(remote, found[remote]))
+
+        if len(found) == 1:
+            chosen(next(iter(found)))
+        else:
+            self.push_screen(RemotesScreen(found, self.remote), chosen)
+
+    def action_roster(self) -> None:
+        from penholder.tui.screens.roster import RosterScreen
+
+        if self.snapshot is not None and not isinstance(self.screen, RosterScreen):
+            self.push_screen(RosterScreen())
+
+    def document_at(self, sha: str | None) -> tuple[str | None, str | None]:
+        """(the version holding the text, the document) that a version is about."""
+        snapshot = self.snapshot
+        if snapshot is None or sha is None or sha not in snapshot.history.versions:
+            return None, None
+        v = snapshot.version(sha)
+        holder = text_version(snapshot.history, v)
+        document = v.document or (snapshot.version(holder).document if holder else None)
+        return holder, document
+
+    def _with_document(self, sha: str | None) -> tuple[str, str] | None:
+        _, document = self.document_at(sha)
+        if sha is None or document is None:
+            self.notify("select a version of a document first", severity="warning")
+            return None
+        return sha, document
+
+    def open_blame(self, sha: str | None) -> None:
+        from penholder.tui.screens.blame import BlameScreen
+
+        if (found := self._with_document(sha)) is not None:
+            self.push_screen(BlameScreen(*found))
+
+    def open_clauses(self, sha: str | None) -> None:
+        from penholder.tui.screens.clauses import ClausesScreen
+
+        if (found := self._with_document(sha)) is not None:
+            self.push_screen(ClausesScreen(*found))
+
+    def open_columns(self, sha: str | None) -> None:
+        from penholder.tui.screens.columns import ColumnsScreen
+
+        if (found := self._with_document(sha)) is not None:
+            self.push_screen(ColumnsScreen(*found))
+
+    def export_certificate(self, sha: str | None) -> None:
+        """The certificate of the selected text version: md, html or pdf."""
+        from penholder.tui.screens.export import ExportScreen, certificate_job
+
+        holder, _ = self.document_at(sha)
+        if self.snapshot is None or holder is None:
+            self.notify("select a version of a document to certify", severity="warning")
+            return
+        job = certificate_job(self.snapshot, holder, agreed=self.desk.is_agreed(holder))
+        self.push_screen(ExportScreen(job), self.exported)
+
+    def exported(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(f"wrote {path}", title="exported", timeout=8)
 
     def show_version(self, sha: str) -> None:
         """Back to the table with the cursor on `sha`."""

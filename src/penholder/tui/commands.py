@@ -39,11 +39,45 @@ def commands_for(app: PenholderApp, screen: Screen[object]) -> Iterator[SystemCo
         if may_act(snapshot.roster, app.actor, action):
             yield SystemCommand(title, help_text, lambda a=action: app.begin(a, sha))
     yield SystemCommand("Inbox", "What awaits you", app.action_inbox)
+    yield SystemCommand(
+        "Sync", "Fetch, verify and take in what the remote has; push what it lacks", app.action_sync
+    )
+    yield SystemCommand(
+        "Roster", "Who sits at the table; seat, remove, rotate or revoke a key", app.action_roster
+    )
     yield SystemCommand("Verify", "Check every signature and rule", app.action_verify)
     yield SystemCommand("Act as", "Switch to another actor whose key is here", app.action_act_as)
     yield SystemCommand("Keys", "Every key and its binding id", app.action_help)
     yield SystemCommand("Reload", "Look for versions added by others", app.action_reload)
     if sha is not None:
+        yield SystemCommand(
+            "Who wrote what (blame)",
+            "The selected text coloured by the actor who first proposed each word",
+            lambda: app.open_blame(sha),
+        )
+        yield SystemCommand(
+            "Clauses",
+            "Each clause of the selected text: status, open brackets, proposer, trend by round",
+            lambda: app.open_clauses(sha),
+        )
+        yield SystemCommand(
+            "Four columns",
+            "Base text, each party's position and the mediators' compromise, by clause",
+            lambda: app.open_columns(sha),
+        )
+        yield SystemCommand(
+            "Export certificate",
+            "The certificate of the selected text (md, html, pdf); DRAFT if not agreed",
+            lambda: app.export_certificate(sha),
+        )
+        from penholder.tui.screens.diff import DiffScreen
+
+        if isinstance(screen, DiffScreen):
+            yield SystemCommand(
+                "Export redline",
+                "The redline on screen, printable (html, pdf)",
+                screen.action_export,
+            )
         yield SystemCommand(
             "Diff: answered",
             "The selected version against the one it answers",

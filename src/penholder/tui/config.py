@@ -8,12 +8,17 @@ theme = "nord"            # any Textual theme name
 "app.help" = "f1"
 ```
 
-A malformed file never stops the app: its problems are collected and shown once.
+A malformed file never stops the app: its problems are collected and shown once. The theme
+chosen in the app's theme picker is written back (`save_theme`), leaving the rest of the file as
+it was.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,3 +76,37 @@ def load_config(path: Path | None = None) -> Config:
         problems.append(f"{path}: theme must be a string")
         theme = None
     return Config(keys=keys, theme=theme, problems=tuple(problems))
+
+
+_THEME_LINE = re.compile(r"^\s*theme\s*=")
+
+
+def save_theme(theme: str, path: Path | None = None) -> Path:
+    """Set the top-level `theme = "..."` of the config file, keeping every other line."""
+    path = path or config_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except FileNotFoundError:
+        lines = []
+    line = f"theme = {json.dumps(theme)}\n"
+    for index, old in enumerate(lines):
+        if old.lstrip().startswith("["):  # the first table: top-level keys come before it
+            lines.insert(index, line)
+            break
+        if _THEME_LINE.match(old):
+            lines[index] = line
+            break
+    else:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("".join(lines))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -9,22 +9,46 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.errors import KeyError_
+from penholder.core.blame import Span, blame
+from penholder.core.clauses import BracketTrend, Clause, bracket_trend, clause_table
+from penholder.core.errors import InputError, KeyError_, RefusedError
 from penholder.core.history import History
-from penholder.core.keys import KeyStore
+from penholder.core.keys import KeyStore, fingerprint_of_line
 from penholder.core.model import ROLE_ACTIONS, TEXT_ACTIONS, Action, Version
+from penholder.core.protocol import is_agreed
 from penholder.core.queries import TableState, inbox, table_state
 from penholder.core.roster import Roster
 from penholder.core.store import Negotiation, Request
+from penholder.core.sync import SyncReport, sync
+from penholder.core.sync_state import BranchState, Heard, branch_states, last_heard, load_record
+from penholder.core.sync_state import remotes as configured_remotes
 from penholder.core.verify import signature_statuses
 from penholder.tui.redline import Granularity, Redline, compare
+from penholder.tui.trilogue import Trilogue
+from penholder.tui.trilogue import build as build_trilogue
+
+ExportFormat = Literal["md", "html", "pdf"]
 
 COMPARISONS_KEPT = 16
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The remotes, each branch against the chosen remote's last fetched state, and when each
+    actor was last heard. Derived and informative: nothing trusts it."""
+
+    remotes: dict[str, str]
+    remote: str | None
+    branches: dict[str, BranchState]
+    heard: dict[str, Heard]
+    last_sync: int | None  # when the chosen remote was last synced with, as recorded here
 
 
 @dataclass
@@ -140,6 +164,122 @@ class Desk:
         here = {k.actor_id for k in self.keystore.list()}
         return [a for a in roster.ids() if a in here]
 
+    def is_agreed(self, sha: str) -> bool:
+        with self.lock:
+            return is_agreed(self.negotiation.history, sha)
+
+    # sync ----------------------------------------------------------------------------------
+
+    def remotes(self) -> dict[str, str]:
+        return configured_remotes(self.repo)
+
+    def sync_status(self, remote: str | None = None) -> SyncStatus:
+        """Ahead/behind against `remote` (default: origin, else the first remote) and when each
+        actor was last heard."""
+        found = configured_remotes(self.repo)
+        if remote not in found:
+            remote = "origin" if "origin" in found else min(found, default=None)
+        branches = {s.branch: s for s in branch_states(self.repo, remote)} if remote else {}
+        with self.lock:
+            negotiation = self.negotiation
+            heard = last_heard(self.repo, negotiation)
+            record = load_record(negotiation.repo.git_dir)
+        source = record["sources"].get(remote) if remote else None
+        when = source.get("time") if isinstance(source, dict) else None
+        return SyncStatus(found, remote, branches, heard, when if isinstance(when, int) else None)
+
+    def sync(
+        self, remote: str, progress: Callable[[str, int, int], None] | None = None
+    ) -> SyncReport:
+        """Fetch, verify in quarantine, fast-forward, push (core's `sync`); then look again."""
+        report = sync(self.repo, remote, push=True, progress=progress)
+        with self.lock:
+            self.negotiation.refresh()
+        return report
+
+    # printable exports ---------------------------------------------------------------------
+
+    def export_certificate(self, sha: str, fmt: ExportFormat, path: Path, *, draft: bool) -> Path:
+        """Write the certificate of a text version (md, html or pdf); `draft` allows a text not
+        agreed, marked DRAFT on every page."""
+        from penholder.core.certificate import build_certificate
+        from penholder.report import certificate as render
+
+        with self.lock:
+            negotiation = self.negotiation
+            cert = build_certificate(negotiation, negotiation.version(sha), draft=draft)
+        if fmt == "md":
+            return _write(path, render.to_markdown(cert))
+        return _write(path, render.to_html(cert), pdf=fmt == "pdf")
+
+    def export_redline(
+        self,
+        old: str | None,
+        new: str,
+        document: str,
+        granularity: Granularity,
+        fmt: ExportFormat,
+        path: Path,
+    ) -> Path:
+        """Write the printable redline of `document` from `old` to `new` (html or pdf)."""
+        from penholder.core import compare as sides_of
+        from penholder.core.diff import diff_texts, inline_view
+        from penholder.report.redline import to_html
+
+        with self.lock:
+            negotiation = self.negotiation
+            new_v = negotiation.version(new)
+            if old is None:
+                label = f"{new_v.short} r{new_v.round} {new_v.actor} {new_v.action}"
+                text = self.text(new, document)
+                sides = sides_of.Sides(document, None, new_v, "", text, "(nothing)", label)
+            else:
+                sides = sides_of.between(negotiation, negotiation.version(old), new_v, document)
+            shas = [v.sha for v in (sides.old, sides.new) if v is not None]
+            statuses = signature_statuses(
+                negotiation.path, shas, negotiation.roster, negotiation.history
+            )
+        result = diff_texts(sides.old_text, sides.new_text, granularity)
+        title = f"{sides.label_old} → {sides.label_new}"
+        html = to_html(sides, result, inline_view(result, None), title, statuses)
+        return _write(path, html, pdf=fmt == "pdf")
+
+    # a version's structure -----------------------------------------------------------------
+
+    def blame(self, sha: str, document: str | None) -> list[Span]:
+        with self.lock:
+            negotiation = self.negotiation
+            return blame(negotiation, negotiation.version(sha), document)
+
+    def clauses(self, sha: str, document: str | None) -> tuple[list[Clause], list[BracketTrend]]:
+        with self.lock:
+            negotiation = self.negotiation
+            version = negotiation.version(sha)
+            return (
+                clause_table(negotiation, version, document),
+                bracket_trend(negotiation, version, document),
+            )
+
+    def trilogue(self, sha: str, document: str) -> Trilogue:
+        with self.lock:
+            negotiation = self.negotiation
+            return build_trilogue(negotiation, negotiation.version(sha), document)
+
+    def merge(self, heads: tuple[str, ...]) -> tuple[str, str | None]:
+        """The joined text of a consolidation: the word-level three-way merge of the heads, or,
+        when passages conflict (or nothing is shared), the first head's text and why."""
+        from penholder.core.consolidation import merge_versions
+
+        with self.lock:
+            negotiation = self.negotiation
+            versions = [negotiation.version(sha) for sha in heads]
+            try:
+                return merge_versions(negotiation, versions), None
+            except (RefusedError, InputError) as exc:
+                if exc.rule not in ("merge-conflict", "input"):
+                    raise
+                return self.text(heads[0], versions[0].document), exc.message
+
     # keys ----------------------------------------------------------------------------------
 
     def is_unlocked(self, actor: str) -> bool:
@@ -166,7 +306,24 @@ class Desk:
         if key is None:
             raise KeyError_(f"the key of {request.actor} is locked", rule="key-passphrase")
         with self.lock:
-            return self.negotiation.act(request, key)
+            version = self.negotiation.act(request, key)
+            if request.action == Action.ROSTER:
+                # Adapter: core's `Negotiation.act` adds a roster version to its in-memory
+                # history without the roster its tree carries, so that history cannot tell
+                # what the change waits for. Reopening reads it back from the store.
+                self.close()
+            return version
+
+
+def _write(path: Path, text: str, *, pdf: bool = False) -> Path:
+    from penholder.report.pdf import write_pdf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if pdf:
+        write_pdf(text, path)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 # questions the screens ask ----------------------------------------------------------------
@@ -275,3 +432,87 @@ def amend_target(history: History, actor: str, v: Version | None) -> tuple[str |
         )
     except RefusedError as exc:
         return None, exc.message
+
+
+# roster changes ---------------------------------------------------------------------------
+
+
+def roster_changes(old: Roster, new: Roster) -> list[str]:
+    """What a new roster changes, one line each (seated, removed, new key, revoked)."""
+    lines: list[str] = []
+    newly_revoked = [r for r in new.revoked if r not in old.revoked]
+    revoked_ids = {actor for actor, _ in newly_revoked}
+    for actor in new.actors:
+        before = old.actor(actor.id)
+        if before is None:
+            lines.append(
+                f"+ seats {actor.id} ({actor.role}) “{actor.name}”\n  key {actor.fingerprint}"
+            )
+            continue
+        if before.key != actor.key and actor.id not in revoked_ids:
+            lines.append(f"↻ new key for {actor.id}: {before.fingerprint} → {actor.fingerprint}")
+        if before.role != actor.role:
+            lines.append(f"~ {actor.id}: role {before.role} → {actor.role}")
+        if before.name != actor.name:
+            lines.append(f"~ {actor.id}: name “{before.name}” → “{actor.name}”")
+    for actor_id, key in newly_revoked:
+        after = new.actor(actor_id)
+        tail = f"\n  new {after.fingerprint}" if after else "\n  and it leaves the table"
+        lines.append(f"✗ revokes the key of {actor_id}\n  old {fingerprint_of_line(key)}{tail}")
+    for actor in old.actors:
+        if new.actor(actor.id) is None and actor.id not in revoked_ids:
+            lines.append(f"− removes {actor.id} ({actor.role}); its past versions stand")
+    return lines
+
+
+def added_keys(old: Roster, new: Roster) -> list[str]:
+    """Actors whose key the new roster adds: each must receipt the roster version with it."""
+    keys = old.key_lines()
+    return [a.id for a in new.actors if a.key not in keys]
+
+
+def effect_note(old: Roster, new: Roster) -> str:
+    """What makes a roster version take effect (DESIGN.md, Trust)."""
+    mediators = ", ".join(old.ids("mediator")) or "none"
+    added = added_keys(old, new)
+    receipts = (
+        f", and {', '.join(added)} receipt{'s' if len(added) == 1 else ''} it with the new key"
+        if added
+        else ""
+    )
+    return (
+        f"It takes effect once {old.quorum} of the mediators ({mediators}) endorse it{receipts}; "
+        "until then the old roster rules."
+    )
+
+
+@dataclass(frozen=True)
+class PendingRoster:
+    """A roster version that has not taken effect anywhere yet, and what it waits for."""
+
+    version: Version
+    changes: list[str]
+    endorsed: list[str]
+    needed: int
+    receipts_missing: list[str]
+
+
+def pending_rosters(history: History) -> list[PendingRoster]:
+    effective = set(history.effective_anywhere())
+    out = []
+    for sha in history.roster_versions:
+        if sha in effective or sha not in history.versions or history.is_retracted(sha):
+            continue
+        old, new = history.roster_before(sha), history.roster_versions[sha]
+        marks = [w for w in history.referring(sha) if not history.is_retracted(w.sha)]
+        endorsed = sorted(
+            {w.actor for w in marks if w.action == Action.ENDORSE} & set(old.ids("mediator"))
+        )
+        receipted = {w.actor for w in marks if w.action == Action.RECEIPT}
+        missing = sorted(history.added_actors(sha) - receipted)
+        out.append(
+            PendingRoster(
+                history.versions[sha], roster_changes(old, new), endorsed, old.quorum, missing
+            )
+        )
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from penholder.tui.desk import Snapshot
+from penholder.tui.desk import Snapshot, SyncStatus
 
 
 class SnapshotReady(Message):
@@ -29,3 +29,11 @@ class LoadFailed(Message):
         super().__init__()
         self.rule = rule
         self.message = message
+
+
+class SyncStatusReady(Message):
+    """Ahead/behind counts against a remote and when each actor was last heard."""
+
+    def __init__(self, status: SyncStatus) -> None:
+        super().__init__()
+        self.status = status

@@ -19,6 +19,7 @@ from textual.widgets.selection_list import Selection
 
 from penholder.core.errors import InputError, PenholderError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
+from penholder.core.roster import Roster
 from penholder.core.store import Request
 from penholder.tui.desk import describe, recipients
 from penholder.tui.drafts import DraftKey
@@ -39,6 +40,7 @@ TITLES = {
     Action.WITHDRAW: "Withdraw from the table",
     Action.RESUME: "Resume the talks",
     Action.ROUND: "Open a new round",
+    Action.ROSTER: "Change the roster",
 }
 SUBJECT_LABELS = {Action.COMMENT: "Comment", Action.WITHDRAW: "Reason"}
 
@@ -59,6 +61,9 @@ class Plan:
     choose_recipients: bool = False
     round_number: int | None = None
     draft: DraftKey | None = None
+    roster: Roster | None = None  # the new roster, for a `roster` version
+    changes: tuple[str, ...] = ()  # what a roster version changes, one entry each
+    explain: str = ""  # shown under what is signed (for a roster version: what makes it count)
 
 
 class ActionScreen(ModalScreen[Version | None]):
@@ -102,6 +107,10 @@ class ActionScreen(ModalScreen[Version | None]):
                     else f"your text of {plan.document} ({size:,} bytes)"
                 )
                 yield Static(f"carries  {what}", id="carries")
+            if plan.action == Action.ROSTER:
+                yield Static(self.roster_text(), id="carries")
+            if plan.explain:
+                yield Static(plan.explain, id="explain", classes="muted")
             if plan.action == Action.ROUND:
                 with Horizontal(classes="fields"):
                     yield Input(str(plan.round_number or ""), placeholder="number", id="number")
@@ -132,6 +141,22 @@ class ActionScreen(ModalScreen[Version | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Sign and send  ^s", variant="primary", id="confirm")
                 yield Button("Cancel  esc", id="cancel")
+
+    def roster_text(self) -> str:
+        """Exactly what a roster version signs: who, in which round, on top of which version,
+        and each change."""
+        plan, snapshot = self.plan, self.penholder.snapshot
+        assert snapshot is not None
+        actor = snapshot.roster.actor(plan.actor)
+        role = f" ({actor.role})" if actor else ""
+        current = snapshot.history.current_round()
+        number = current.number if current else 1
+        tip = snapshot.tips.get(plan.actor)
+        after = f"after your tip {tip[:10]}" if tip else "your first version"
+        lines = [f"signs    a roster version · round {number} · {plan.actor}{role} · {after}"]
+        for change in plan.changes:
+            lines += [f"         {line}" for line in change.split("\n")]
+        return "\n".join(lines)
 
     def on_mount(self) -> None:
         if self.plan.choose_recipients:
@@ -180,6 +205,7 @@ class ActionScreen(ModalScreen[Version | None]):
             round_number=round_number,
             place=place,
             date=date,
+            roster=plan.roster,
         )
 
     @on(Input.Changed, "#subject, #note")

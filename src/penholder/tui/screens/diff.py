@@ -35,6 +35,7 @@ class DiffScreen(PenholderScreen):
         Binding("1", "base('answered')", "vs answered", show=False, id="diff.answered"),
         Binding("2", "base('round')", "vs previous round", id="diff.round"),
         Binding("3", "base('seen')", "since I saw", id="diff.seen"),
+        Binding("x", "export", "Export", id="diff.export"),
     ]
 
     def __init__(self, old: str | None, new: str, *, base: str = "answered") -> None:
@@ -46,6 +47,8 @@ class DiffScreen(PenholderScreen):
         self.redline: Redline | None = None
         self.seconds = 0.0
         self.change_text = ""
+        self.text_sha = new
+        self.document: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✒")
@@ -84,6 +87,7 @@ class DiffScreen(PenholderScreen):
         elif self.base == "seen":
             self.old = last_seen_base(history, subject, actor)
         document = subject.document
+        self.text_sha, self.document = text_sha, document
         self.query_one("#diff-title", Static).update(self.title_text(document))
         self.view.loading = True
         self.query_one("#diff-status", Static).update(f"computing the {self.granularity} diff…")
@@ -156,3 +160,14 @@ class DiffScreen(PenholderScreen):
     def action_base(self, base: str) -> None:
         self.base = base
         self.compare()
+
+    def action_export(self) -> None:
+        """The redline on screen, printable: html or pdf."""
+        from penholder.tui.screens.export import ExportScreen, redline_job
+
+        snapshot = self.penholder.snapshot
+        if snapshot is None or self.document is None:
+            self.notify("this version carries no text to export", severity="warning")
+            return
+        job = redline_job(snapshot, self.old, self.text_sha, self.document, self.granularity)
+        self.app.push_screen(ExportScreen(job), self.penholder.exported)

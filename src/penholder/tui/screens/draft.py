@@ -9,10 +9,12 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
+from penholder.core.errors import PenholderError
 from penholder.core.model import DOCUMENT_NAME, TEXT_ACTIONS, Action, Version
 from penholder.tui.clock import ago, short_time
 from penholder.tui.desk import amend_target, describe, text_version
@@ -33,6 +35,10 @@ class DraftScreen(PenholderScreen):
         Binding("f", "act('forward')", "Forward", show=False, id="draft.forward"),
         Binding("s", "act('sign')", "Sign", show=False, id="draft.sign"),
         Binding("c", "act('comment')", "Comment", show=False, id="draft.comment"),
+        Binding("b", "blame", "Who wrote what", id="draft.blame"),
+        Binding("l", "clauses", "Clauses", id="draft.clauses"),
+        Binding("t", "columns", "Four columns", id="draft.columns"),
+        Binding("x", "export", "Certificate", id="draft.export"),
     ]
 
     def __init__(
@@ -55,6 +61,8 @@ class DraftScreen(PenholderScreen):
         self._autosave: Timer | None = None
         self._sent = False
         self._editor = DraftEditor("", read_only=True, id="text")
+        self.conflicts: str | None = None
+        self._saved_key: DraftKey | None = None  # where this draft was last kept
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✒")
@@ -65,6 +73,8 @@ class DraftScreen(PenholderScreen):
                 placeholder="document name (e.g. annex-2)",
                 id="docname",
             )
+        with VerticalScroll(id="conflicts-box"):
+            yield Static("", id="conflicts")
         yield self._editor
         yield Footer()
 
@@ -77,6 +87,7 @@ class DraftScreen(PenholderScreen):
         return self.sha
 
     def on_mount(self) -> None:
+        self.query_one("#conflicts-box").display = False
         snapshot = self.penholder.snapshot
         if snapshot is None:
             return
@@ -96,8 +107,40 @@ class DraftScreen(PenholderScreen):
 
     @work(thread=True, exclusive=True, group="draft-text", exit_on_error=False)
     def load_text(self, holder: str | None) -> None:
-        text = self.penholder.desk.text(holder, self.document) if holder else ""
+        desk = self.penholder.desk
+        if self.action == Action.CONSOLIDATE and len(self.refers) > 1 and self.saved is None:
+            try:
+                text, conflicts = desk.merge(self.refers)
+            except PenholderError as exc:
+                text, conflicts = desk.text(self.refers[0], self.document), exc.message
+            self.app.call_from_thread(self.merged, text, conflicts)
+            return
+        text = desk.text(holder, self.document) if holder else ""
         self.app.call_from_thread(self.loaded, text)
+
+    def merged(self, text: str, conflicts: str | None) -> None:
+        """A consolidation starts from the word-level three-way merge of the heads; where they
+        changed a passage differently, from the first head, with the conflicts shown above."""
+        self.conflicts = conflicts
+        panel = self.query_one("#conflicts", Static)
+        if conflicts is None:
+            self.notify(
+                f"the {len(self.refers)} heads are joined by a word-level three-way merge: "
+                "read it before you sign",
+                timeout=6,
+            )
+        else:
+            panel.update(
+                Content.assemble(
+                    Content.from_markup(
+                        "[b]The heads conflict: this is the first head's text.[/b] "
+                        "Join these passages by hand:\n"
+                    ),
+                    Content(conflicts.replace(" (--file)", "")),  # the CLI's hint
+                )
+            )
+            self.query_one("#conflicts-box").display = True
+        self.loaded(text)
 
     def loaded(self, text: str) -> None:
         self.base_text = text
@@ -193,6 +236,12 @@ class DraftScreen(PenholderScreen):
         if key is None or not self.editing or self._sent:
             return
         text = self.editor.text
+        if self.sha is None and not text.strip() and self._saved_key is None:
+            return  # a new document with nothing typed yet: nothing to keep
+        if self._saved_key is not None and self._saved_key != key:
+            # The new document was renamed: keep one draft, under its present name.
+            self.penholder.drafts.discard(self._saved_key)
+        self._saved_key = key
         if text == self.base_text and self.sha is not None:
             self.penholder.drafts.discard(key)
             return
@@ -260,3 +309,15 @@ class DraftScreen(PenholderScreen):
     def action_diff(self) -> None:
         if self.sha is not None:
             self.penholder.open_diff(None, self.sha)
+
+    def action_blame(self) -> None:
+        self.penholder.open_blame(self.sha)
+
+    def action_clauses(self) -> None:
+        self.penholder.open_clauses(self.sha)
+
+    def action_columns(self) -> None:
+        self.penholder.open_columns(self.sha)
+
+    def action_export(self) -> None:
+        self.penholder.export_certificate(self.sha)

@@ -19,13 +19,21 @@ def binding_groups() -> list[tuple[str, list[BindingType]]]:
     from penholder.tui.app import PenholderApp
     from penholder.tui.screens.act import ActionScreen
     from penholder.tui.screens.actas import ActAsScreen
+    from penholder.tui.screens.blame import BlameScreen
+    from penholder.tui.screens.clauses import ClausesScreen
+    from penholder.tui.screens.columns import ColumnsScreen
     from penholder.tui.screens.diff import DiffScreen
     from penholder.tui.screens.draft import DraftScreen
     from penholder.tui.screens.drafts import DraftsScreen
+    from penholder.tui.screens.export import ExportScreen
     from penholder.tui.screens.inbox import InboxScreen
+    from penholder.tui.screens.roster import RosterChangeScreen, RosterScreen
+    from penholder.tui.screens.sync import RemotesScreen, SyncScreen
     from penholder.tui.screens.table import TableScreen
     from penholder.tui.screens.unlock import UnlockScreen
     from penholder.tui.screens.verify import VerifyScreen
+    from penholder.tui.widgets.blame_view import BlameView
+    from penholder.tui.widgets.columns_view import ColumnsView
     from penholder.tui.widgets.redline_view import RedlineView
     from penholder.tui.widgets.timeline import Timeline
 
@@ -37,6 +45,14 @@ def binding_groups() -> list[tuple[str, list[BindingType]]]:
         ("draft", list(DraftScreen.BINDINGS)),
         ("diff", list(DiffScreen.BINDINGS)),
         ("redline", list(RedlineView.BINDINGS)),
+        ("blame", list(BlameScreen.BINDINGS) + list(BlameView.BINDINGS)),
+        ("clauses", list(ClausesScreen.BINDINGS)),
+        ("four columns", list(ColumnsScreen.BINDINGS) + list(ColumnsView.BINDINGS)),
+        ("export", list(ExportScreen.BINDINGS)),
+        ("roster", list(RosterScreen.BINDINGS)),
+        ("roster change", list(RosterChangeScreen.BINDINGS)),
+        ("sync", list(SyncScreen.BINDINGS)),
+        ("sync: remotes", list(RemotesScreen.BINDINGS)),
         ("verify", list(VerifyScreen.BINDINGS)),
         ("confirm action", list(ActionScreen.BINDINGS)),
         ("unlock", list(UnlockScreen.BINDINGS)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,10 +15,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
 from penholder.core.model import TEXT_ACTIONS
-from penholder.tui.clock import awaiting, short_time
-from penholder.tui.desk import Snapshot, answered_base, describe
+from penholder.tui.clock import ago, awaiting, short_time
+from penholder.tui.desk import Snapshot, SyncStatus, answered_base, describe
 from penholder.tui.redline import Redline, stats_line
 from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.widgets.cells import styled
 from penholder.tui.widgets.redline_view import RedlineView
 from penholder.tui.widgets.timeline import Timeline
 
@@ -39,6 +41,10 @@ class TableScreen(PenholderScreen):
         Binding("N", "act('round')", "New round", show=False, id="table.round"),
         Binding("P", "act('propose')", "Propose", show=False, id="table.propose"),
         Binding("C", "act('consolidate')", "Consolidate", show=False, id="table.consolidate"),
+        Binding("b", "blame", "Who wrote what", show=False, id="table.blame"),
+        Binding("l", "clauses", "Clauses", show=False, id="table.clauses"),
+        Binding("t", "columns", "Four columns", show=False, id="table.columns"),
+        Binding("o", "app.roster", "Roster", show=False, id="table.roster"),
         Binding("tab", "focus_next", "Focus", show=False, id="table.focus-next"),
     ]
 
@@ -61,12 +67,26 @@ class TableScreen(PenholderScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#roster", DataTable)
-        table.add_columns("role", "actor", "name", "key fingerprint", "key")
+        self._add_roster_columns(None)
         self.query_one("#timeline").focus()
         snapshot = self.penholder.snapshot
         if snapshot is not None:
             self.show_snapshot(snapshot, None)
+
+    def _add_roster_columns(self, remote: str | None) -> None:
+        table = self.query_one("#roster", DataTable)
+        table.clear(columns=True)
+        # Fixed widths: the cells change as the sync status comes in, the columns do not.
+        label = remote or "remote"
+        for name, width in (
+            ("role", 8),
+            ("actor", 11),
+            ("name", 16),
+            ("key", 8),
+            (label, max(7, min(len(label), 12))),
+            ("heard", 8),
+        ):
+            table.add_column(name, width=width)
 
     @property
     def timeline(self) -> Timeline:
@@ -84,17 +104,51 @@ class TableScreen(PenholderScreen):
 
     def show_snapshot(self, snapshot: Snapshot, select: str | None) -> None:
         self.query_one("#summary", Static).update(self.summary(snapshot))
+        self.show_roster(snapshot, self.penholder.sync_status)
+        self.timeline.load(snapshot, select)
+        self.timeline.set_statuses(self.penholder.statuses)
+
+    def show_sync_status(self, status: SyncStatus) -> None:
+        snapshot = self.penholder.snapshot
+        if snapshot is not None:
+            self.show_roster(snapshot, status)
+            self.query_one("#summary", Static).update(self.summary(snapshot))
+
+    def show_roster(self, snapshot: Snapshot, status: SyncStatus | None) -> None:
+        """Each actor: role, name, whether its key is here, its branch against the remote
+        (↑ versions here the remote lacks, ↓ versions the remote has that are not here) and
+        when it was last heard: the time its newest version here says it was signed."""
         table = self.query_one("#roster", DataTable)
+        remote = status.remote if status is not None else None
+        if str(table.ordered_columns[4].label) != (remote or "remote"):
+            self._add_roster_columns(remote)
         table.clear()
         held = snapshot.held
         for actor in snapshot.roster.actors:
             here = "✓ here" if actor.id in held else "—"
             if actor.id == self.penholder.actor:
                 here = "✓ acting"
-            name = actor.name if len(actor.name) <= 18 else actor.name[:17] + "…"
-            table.add_row(actor.role, actor.id, name, actor.fingerprint[:14] + "…", here)
-        self.timeline.load(snapshot, select)
-        self.timeline.set_statuses(self.penholder.statuses)
+            name = actor.name if len(actor.name) <= 16 else actor.name[:15] + "…"
+            table.add_row(actor.role, actor.id, name, here, *self.sync_cells(actor.id, status))
+
+    @staticmethod
+    def sync_cells(actor: str, status: SyncStatus | None) -> tuple[Text | str, str]:
+        if status is None:
+            return "…", "…"
+        branch = status.branches.get(actor)
+        if status.remote is None:
+            ahead_behind: Text | str = "—"
+        elif branch is None:
+            ahead_behind = "—"
+        else:
+            counts = f"↑{branch.ahead} ↓{branch.behind}"
+            if branch.behind:
+                ahead_behind = styled("[$text-warning]$counts[/]", counts=counts)
+            else:
+                ahead_behind = "✓ even" if not branch.ahead else counts
+        heard = status.heard.get(actor)
+        when = ago(heard.newest_time) if heard is not None and heard.newest_time else "never"
+        return ahead_behind, when
 
     def show_statuses(self, statuses: dict[str, str]) -> None:
         self.timeline.set_statuses(statuses)
@@ -129,7 +183,14 @@ class TableScreen(PenholderScreen):
             count = len(snapshot.inbox)
             waits = f"{awaiting(count)} {actor}"
             lines.append(Content.from_markup("[$accent]$waits[/] (i: inbox)", waits=waits))
-        lines.append(Content(f"{snapshot.count:,} versions"))
+        versions = f"{snapshot.count:,} versions"
+        sync = self.penholder.sync_status
+        if sync is not None and sync.remote is not None:
+            synced = ago(sync.last_sync) if sync.last_sync else "never"
+            versions += f" · {sync.remote} synced {synced}"
+        elif sync is not None:
+            versions += " · no remote"
+        lines.append(Content(versions))
         return Content("\n").join(lines)
 
     # the timeline and its preview ----------------------------------------------------------
@@ -196,6 +257,15 @@ class TableScreen(PenholderScreen):
         view.show(redline, "")
 
     # actions -------------------------------------------------------------------------------
+
+    def action_blame(self) -> None:
+        self.penholder.open_blame(self.selected_sha)
+
+    def action_clauses(self) -> None:
+        self.penholder.open_clauses(self.selected_sha)
+
+    def action_columns(self) -> None:
+        self.penholder.open_columns(self.selected_sha)
 
     def action_diff(self) -> None:
         snapshot = self.penholder.snapshot

@@ -71,6 +71,13 @@ class RedlineView(ScrollView, can_focus=True):
             self.virtual_size = Size(width, self.layout_.total)
         self.refresh()
 
+    def watch_show_vertical_scrollbar(self) -> None:
+        """A scrollbar that comes or goes changes the width without a resize: lay the text
+        out again at the width it has now."""
+        width = max(20, self.scrollable_content_region.width)
+        if self.layout_ is not None and self.layout_.width != width:
+            self._relayout_keeping_change()
+
     def watch_mode(self) -> None:
         self._relayout_keeping_change()
 

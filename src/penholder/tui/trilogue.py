@@ -1,0 +1,269 @@
+"""The four-column view, in the manner of EU trilogues: the base text, each party's position and
+the mediators' compromise, side by side and aligned by clause id, each column marked up against
+the base. No Textual here: `build` reads through core, `ColumnsLayout` wraps rows to a width.
+
+Which versions fill the columns, at a version V of a document (as the timeline stood at V):
+
+- each party's position: its newest text version of the document up to V;
+- the mediators' compromise: the newest text version by a mediator up to V;
+- the base: the version both parties' latest amendments answer; when they answer different
+  versions, the first text of V's round; failing that, the newest text that every position
+  descends from, else the document's first text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
+
+from penholder.core.clauses import ClauseTracker, RawClause
+from penholder.core.diff import diff_texts
+from penholder.core.model import TEXT_ACTIONS, Version
+from penholder.core.store import Negotiation
+from penholder.tui.redline import breaks
+
+Piece = tuple[str, str]  # text, style key: equal, insert, delete, absent, heading
+SEPARATOR = " │ "
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str  # "base", an actor id, "mediators"
+    version: Version | None
+    role: str  # base, party, mediator
+
+
+@dataclass(frozen=True)
+class Row:
+    clause: str  # clause id
+    number: str
+    title: str
+    cells: tuple[tuple[Piece, ...], ...]
+    changed: bool  # some position differs from the base here
+
+
+@dataclass
+class Trilogue:
+    document: str
+    at: Version
+    columns: tuple[Column, ...]
+    rows: list[Row]
+    base_why: str
+
+    @property
+    def changed_rows(self) -> int:
+        return sum(1 for r in self.rows if r.changed)
+
+
+def _text_versions(negotiation: Negotiation, document: str, upto: str) -> list[Version]:
+    """The document's standing text versions, in timeline order, up to version `upto`."""
+    history = negotiation.history
+    position = {sha: k for k, sha in enumerate(history.order)}
+    limit = position.get(upto, len(history.order))
+    out = []
+    for sha in history.lineage.get(document, ()):
+        v = history.versions[sha]
+        standing = not history.is_retracted(sha)
+        if v.action in TEXT_ACTIONS and position.get(sha, 0) <= limit and standing:
+            out.append(v)
+    return sorted(out, key=lambda v: position[v.sha])
+
+
+def choose_base(
+    negotiation: Negotiation, versions: list[Version], positions: list[Version], at: Version
+) -> tuple[Version | None, str]:
+    """The base text and why it was chosen (see the module's docstring)."""
+    history = negotiation.history
+    answered = {p.refers[0] for p in positions if p.refers}
+    if len(positions) >= 2 and len(answered) == 1 and all(p.refers for p in positions):
+        sha = answered.pop()
+        if sha in history.versions:
+            return history.versions[sha], "the version both parties' latest amendments answer"
+    in_round = [v for v in versions if v.round == at.round]
+    if in_round:
+        return in_round[0], f"the first text of round {at.round}"
+    if positions:
+        common = [v for v in versions if all(history.is_ancestor(v.sha, p.sha) for p in positions)]
+        common = [v for v in common if v.sha not in {p.sha for p in positions}] or common
+        if common:
+            return common[-1], "the newest text every position descends from"
+    if versions:
+        return versions[0], "the document's first text"
+    return None, "no text yet"
+
+
+def _pieces(base: RawClause | None, text: RawClause | None, *, is_base: bool) -> tuple[Piece, ...]:
+    if text is None:
+        return (("(not in this text)", "absent"),) if base is not None else ()
+    if is_base:
+        return ((text.text, "equal"),)
+    if base is None:
+        return ((text.text, "insert"),)
+    if base.text == text.text:
+        return ((text.text, "equal"),)
+    diff = diff_texts(base.text, text.text, "word")
+    return tuple((op.text, op.kind) for op in diff.ops if op.text)
+
+
+def _align(sequences: list[list[str]]) -> list[str]:
+    """One order for the clause ids of every column: the first's, others' ids inserted after
+    the id that precedes them in their own column."""
+    order: list[str] = []
+    placed: dict[str, int] = {}
+    for sequence in sequences:
+        last = -1
+        for clause in sequence:
+            if clause in placed:
+                last = order.index(clause)
+                continue
+            order.insert(last + 1, clause)
+            last += 1
+            placed[clause] = last
+    return order
+
+
+def build(negotiation: Negotiation, at: Version, document: str) -> Trilogue:
+    """The four-column view of `document` as the timeline stood at version `at`."""
+    history = negotiation.history
+    versions = _text_versions(negotiation, document, at.sha)
+    roster = history.roster_in_force([at.sha])
+    parties = roster.ids("party")
+    mediators = set(roster.ids("mediator"))
+    latest: dict[str, Version] = {}
+    compromise: Version | None = None
+    for v in versions:
+        if v.actor in parties:
+            latest[v.actor] = v
+        elif v.actor in mediators:
+            compromise = v
+    positions = [latest[p] for p in parties if p in latest]
+    base, why = choose_base(negotiation, versions, positions, at)
+    columns = (
+        Column("base", base, "base"),
+        *(Column(p, latest.get(p), "party") for p in parties),
+        Column("mediators", compromise, "mediator"),
+    )
+    tracker = ClauseTracker(negotiation, document)
+    clauses: list[dict[str, RawClause]] = []
+    sequences: list[list[str]] = []
+    for column in columns:
+        found = tracker.clauses(column.version) if column.version is not None else []
+        clauses.append(dict(found))
+        sequences.append([cid for cid, _ in found])
+    rows = []
+    base_clauses = clauses[0]
+    for clause in _align(sequences):
+        present = [c[clause] for c in clauses if clause in c]
+        first = present[0]
+        cells: list[tuple[Piece, ...]] = []
+        changed = False
+        for k, column in enumerate(columns):
+            if column.version is None:
+                cells.append(())
+                continue
+            own = clauses[k].get(clause)
+            pieces = _pieces(base_clauses.get(clause), own, is_base=k == 0)
+            if k and any(key != "equal" for _, key in pieces):
+                changed = True
+            cells.append(pieces)
+        rows.append(Row(clause, first.number, first.title, tuple(cells), changed))
+    return Trilogue(document, at, columns, rows, why)
+
+
+# laying it out ----------------------------------------------------------------------------
+
+
+def wrap_pieces(pieces: tuple[Piece, ...], width: int) -> list[list[Piece]]:
+    """Cut pieces into screen lines of at most `width` characters, at spaces where possible,
+    and at every newline."""
+    hard: list[list[Piece]] = [[]]
+    for text, key in pieces:
+        for k, part in enumerate(text.split("\n")):
+            if k:
+                hard.append([])
+            if part:
+                hard[-1].append((part, key))
+    lines: list[list[Piece]] = []
+    for line in hard:
+        cuts = breaks("".join(t for t, _ in line), max(1, width - 1))
+        current: list[list[Piece]] = [[]]
+        bounds = iter(cuts)
+        next_cut = next(bounds, None)
+        at = 0
+        for text, key in line:
+            while text:
+                if next_cut is not None and at + len(text) > next_cut:
+                    take = next_cut - at
+                    if take:
+                        current[-1].append((text[:take], key))
+                    text = text[take:]
+                    at = next_cut
+                    current.append([])
+                    next_cut = next(bounds, None)
+                else:
+                    current[-1].append((text, key))
+                    at += len(text)
+                    text = ""
+        lines.extend(current)
+    return lines
+
+
+@dataclass
+class ColumnsLayout:
+    """The rows of a trilogue at one width: a row index -> screen lines map, painted lazily."""
+
+    trilogue: Trilogue
+    width: int
+    only_changed: bool = False
+    rows: list[Row] = field(default_factory=list)
+    heights: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        count = len(self.trilogue.columns)
+        self.column = max(8, (self.width - len(SEPARATOR) * (count - 1)) // max(1, count))
+        self.rows = [r for r in self.trilogue.rows if r.changed or not self.only_changed]
+        self.heights = [self._height(r) + 1 for r in self.rows]  # a rule under each row
+        self.starts = list(accumulate(self.heights, initial=0))
+        self._lines = lru_cache(maxsize=256)(self._row_lines)
+
+    @property
+    def total(self) -> int:
+        return self.starts[-1]
+
+    def _height(self, row: Row) -> int:
+        return max((len(wrap_pieces(cell, self.column)) for cell in row.cells), default=1) or 1
+
+    def row_at(self, y: int) -> int:
+        return bisect_right(self.starts, y) - 1
+
+    def line(self, y: int) -> list[Piece]:
+        if y < 0 or y >= self.total:
+            return []
+        index = self.row_at(y)
+        lines = self._lines(index)
+        offset = y - self.starts[index]
+        return lines[offset] if offset < len(lines) else []
+
+    def _row_lines(self, index: int) -> list[list[Piece]]:
+        row = self.rows[index]
+        column = self.column
+        wrapped = [wrap_pieces(cell, column) for cell in row.cells]
+        height = self.heights[index] - 1
+        rule = "changed-rule" if row.changed else "rule"
+        out = []
+        for k in range(height):
+            pieces: list[Piece] = []
+            for c, cell in enumerate(wrapped):
+                if c:
+                    pieces.append((SEPARATOR, rule))
+                line = cell[k] if k < len(cell) else []
+                used = sum(len(t) for t, _ in line)
+                pieces.extend(line)
+                if used < column:
+                    pieces.append((" " * (column - used), "equal"))
+            out.append(pieces)
+        out.append([("─" * self.width, "rule")])
+        return out
