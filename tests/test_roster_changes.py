@@ -17,7 +17,7 @@ from penholder.core.errors import PenholderError
 from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action, Version
 from penholder.core.roster import Actor, Roster
-from penholder.core.store import Negotiation
+from penholder.core.store import Negotiation, Request
 from penholder.core.verify import verify
 
 UN_KEY = demo_private_key("un-observer")
@@ -236,3 +236,17 @@ def test_revocation_is_positional(table: Table) -> None:
         table.on("afghanistan", Action.COMMENT, v["forward2"], to=("qatar",))
     assert caught.value.rule in {"revoked-key", "signature-key"}
     assert snapshot(repo) == before
+
+
+def test_the_writing_process_sees_its_own_roster_version(table: Table) -> None:
+    shuttle(table)
+    store = Negotiation(table.path)
+    new = replace(
+        store.roster,
+        actors=(*store.roster.actors, Actor("un", "UN observer", "observer", line(UN_KEY))),
+    )
+    made = store.act(
+        Request("qatar", Action.ROSTER, "Seat the UN", roster=new), table.keys["qatar"]
+    )
+    assert store.history.roster_versions[made.sha] == new
+    assert store.history.added_actors(made.sha) == {"un"}

@@ -328,7 +328,7 @@ class Negotiation:
             except RefMovedError:
                 continue  # someone else moved the branch: reload, re-check, re-sign
             version = version_from_commit(sha, parse_commit(data))
-            self.history.add(version)
+            self.history.add(version, roster=request.roster)
             self._tips[request.actor] = sha
             self.index.append([version])
             self.repo.maybe_pack()
