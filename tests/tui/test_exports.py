@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton, Static
 from tui_demo import SIZE, Demo
-from tui_pilot import ready, settle
+from tui_pilot import current, ready, settle
 
 from penholder.core.model import Action
 from penholder.core.store import Negotiation
@@ -113,7 +113,7 @@ async def test_a_text_not_agreed_is_certified_as_a_draft(shared_demo: Demo, tmp_
         assert "exists" in str(app.screen.query_one("#error", Static).render())
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, ExportScreen)
+        assert not isinstance(current(app), ExportScreen)
         text = (tmp_path / "draft.md").read_text()
         assert "DRAFT" in text and amendment in text
 
@@ -126,6 +126,7 @@ async def test_redline_on_the_diff_screen(shared_demo: Demo, tmp_path: Path) -> 
         await settle(pilot)
         diff = app.screen
         assert isinstance(diff, DiffScreen) and diff.old is not None
+        assert "Export redline" in {c.title for c in app.get_system_commands(current(app))}
         await pilot.press("x")
         screen = app.screen
         assert isinstance(screen, ExportScreen) and screen.job.kind == "redline"

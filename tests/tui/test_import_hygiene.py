@@ -26,10 +26,12 @@ def test_core_imports_no_ui_library() -> None:
 
 
 def test_tui_models_import_no_textual() -> None:
-    """The desk, the redline layout, drafts and config are plain Python too."""
+    """The desk, the redline, blame and four-column layouts, drafts and config are plain Python
+    too."""
     code = (
         "import sys\n"
         "import penholder.tui.desk, penholder.tui.redline, penholder.tui.drafts, penholder.tui.config\n"
+        "import penholder.tui.trilogue, penholder.tui.attribution\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))\n"
     )
     result = subprocess.run(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 from tui_demo import PASSPHRASE, SIZE, Demo
-from tui_pilot import ready, settle
+from tui_pilot import current, ready, settle
 
 from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.store import Negotiation
@@ -36,6 +36,8 @@ async def test_seat_an_observer_from_the_app(demo: Demo) -> None:
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, RosterScreen)
+        titles = {c.title for c in app.get_system_commands(current(app))}
+        assert {"Seat", "New key", "Revoke key", "Remove", "Roster", "Sync"} <= titles
         table = app.screen.query_one("#roster-actors", DataTable)
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
             "qatar",

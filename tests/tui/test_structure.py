@@ -7,7 +7,7 @@ import time
 
 from textual.widgets import DataTable, Static
 from tui_demo import SIZE, Demo
-from tui_pilot import ready, settle
+from tui_pilot import current, ready, settle
 
 from penholder.core.blame import Span
 from penholder.core.clauses import clause_table
@@ -84,6 +84,8 @@ async def test_blame_colours_each_author_and_names_the_one_under_the_cursor(
         assert painted.style == styles[SLOTS[author.slot]] + styles["blame--cursor"]
         await pilot.press("right", "down", "left", "up", "end", "home")
         assert view.cursor == 0
+        titles = {c.title for c in app.get_system_commands(current(app))}
+        assert {"Next author", "Previous author", "Clauses", "Export certificate"} <= titles
 
 
 async def test_clause_table_of_the_agreed_accord_and_of_an_early_amendment(
@@ -156,9 +158,9 @@ async def test_all_three_are_reached_from_the_version_view(shared_demo: Demo) ->
         for key, kind in (("b", BlameScreen), ("l", ClausesScreen), ("t", ColumnsScreen)):
             await pilot.press(key)
             await settle(pilot)
-            assert isinstance(app.screen, kind)
+            assert isinstance(current(app), kind)
             await pilot.press("escape")
-            assert isinstance(app.screen, DraftScreen)
+            assert isinstance(current(app), DraftScreen)
 
 
 def test_blame_layout_of_a_megabyte_paints_lazily() -> None:

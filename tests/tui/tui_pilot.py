@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from penholder.tui.app import PenholderApp
 from penholder.tui.screens.unlock import UnlockScreen
@@ -40,3 +41,8 @@ async def ready(pilot: Pilot[None]) -> PenholderApp:
 async def type_text(pilot: Pilot[None], text: str) -> None:
     keys = {" ": "space", "\n": "enter", ".": "full_stop", "#": "number_sign", ",": "comma"}
     await pilot.press(*[keys.get(c, c) for c in text])
+
+
+def current(app: PenholderApp) -> Screen[object]:
+    """The screen on top, as a plain `Screen` (a fresh look, whatever was asserted before)."""
+    return app.screen

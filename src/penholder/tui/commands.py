@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 
 from penholder.core.model import Action
 from penholder.tui.desk import may_act
@@ -93,3 +96,36 @@ def commands_for(app: PenholderApp, screen: Screen[object]) -> Iterator[SystemCo
             "What changed since you last wrote or answered",
             lambda: app.open_diff(None, sha, base="seen"),
         )
+
+    yield from screen_commands(app, screen)
+
+
+def screen_commands(app: PenholderApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+    """The keys of the sync, roster, blame, clause and four-column screens (and of their
+    views), by name: what the footer shows there, reachable from the palette too."""
+    from penholder.tui.screens.blame import BlameScreen
+    from penholder.tui.screens.clauses import ClausesScreen
+    from penholder.tui.screens.columns import ColumnsScreen
+    from penholder.tui.screens.help import display_key
+    from penholder.tui.screens.roster import RosterScreen
+    from penholder.tui.screens.sync import SyncScreen
+
+    if not isinstance(
+        screen, BlameScreen | ClausesScreen | ColumnsScreen | RosterScreen | SyncScreen
+    ):
+        return
+    targets: list[Widget] = [screen, *screen.query("BlameView, ColumnsView")]
+    seen = {"Who wrote what", "Clauses", "Four columns"}  # offered for every version already
+    for target in targets:
+        for item in target.BINDINGS:
+            if not isinstance(item, Binding) or not item.show or item.action == "back":
+                continue
+            if item.description in seen:
+                continue
+            seen.add(item.description)
+            key = app.config.keys.get(item.id or "", item.key)
+            yield SystemCommand(
+                item.description,
+                f"{display_key(key)} on this screen",
+                partial(app.call_later, target.run_action, item.action),
+            )
