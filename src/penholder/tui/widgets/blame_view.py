@@ -7,23 +7,24 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
 from penholder.tui.attribution import PALETTE_SIZE, Author, BlameLayout, BlameText
+from penholder.tui.widgets.themed import ThemedScrollView
 
 SLOTS = [f"blame--a{k}" for k in range(PALETTE_SIZE)]
 
 
-class BlameView(ScrollView, can_focus=True):
+class BlameView(ThemedScrollView, can_focus=True):
     """The text of a `BlameText`, wrapped to the width; the cursor is on one word."""
+
+    STYLE_PREFIX = ""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*SLOTS, "blame--cursor", "blame--message"}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,7 +54,6 @@ class BlameView(ScrollView, can_focus=True):
         self.layout_: BlameLayout | None = None
         self.message_text = ""
         self.cursor = 0
-        self._styles: dict[str, Style] | None = None
 
     def show(self, blame: BlameText | None, message: str = "") -> None:
         self.blame = blame
@@ -86,19 +86,6 @@ class BlameView(ScrollView, can_focus=True):
             self._follow()
 
     # painting ----------------------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        self._styles = None
-        super().notify_style_update()
-
-    def _style_map(self) -> dict[str, Style]:
-        if self._styles is None:
-            base = self.rich_style
-            self._styles = {
-                name: base + self.get_component_rich_style(name, partial=True)
-                for name in self.COMPONENT_CLASSES
-            }
-        return self._styles
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

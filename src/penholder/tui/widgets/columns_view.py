@@ -6,19 +6,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from penholder.tui.trilogue import ColumnsLayout, Trilogue
+from penholder.tui.widgets.themed import ThemedScrollView
 
 KEYS = ("equal", "insert", "delete", "absent", "rule", "changed-rule")
 
 
-class ColumnsView(ScrollView, can_focus=True):
+class ColumnsView(ThemedScrollView, can_focus=True):
+    STYLE_PREFIX = "columns--"
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"columns--{key}" for key in KEYS} | {
         "columns--message"
     }
@@ -46,7 +46,6 @@ class ColumnsView(ScrollView, can_focus=True):
         self.only_changed = False
         self.layout_: ColumnsLayout | None = None
         self.message_text = ""
-        self._styles: dict[str, Style] | None = None
 
     def show(self, trilogue: Trilogue | None, message: str = "") -> None:
         self.trilogue = trilogue
@@ -79,20 +78,6 @@ class ColumnsView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self.layout_ is not None and self.layout_.width != self.scrollable_content_region.width:
             self._relayout()
-
-    def notify_style_update(self) -> None:
-        self._styles = None
-        super().notify_style_update()
-
-    def _style_map(self) -> dict[str, Style]:
-        if self._styles is None:
-            base = self.rich_style
-            self._styles = {
-                name.removeprefix("columns--"): base
-                + self.get_component_rich_style(name, partial=True)
-                for name in self.COMPONENT_CLASSES
-            }
-        return self._styles
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -10,14 +10,16 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from penholder.tui.redline import STYLE_KEYS, Layout, Mode, Redline
+from penholder.tui.widgets.themed import ThemedScrollView
 
 
-class RedlineView(ScrollView, can_focus=True):
+class RedlineView(ThemedScrollView, can_focus=True):
     """Shows one `Redline` inline or side by side, folded or whole, wrapped to its width."""
+
+    STYLE_PREFIX = "redline--"
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"redline--{key}" for key in STYLE_KEYS} | {
         "redline--current",
@@ -51,7 +53,6 @@ class RedlineView(ScrollView, can_focus=True):
         self.message_text = ""
         self.layout_: Layout | None = None
         self.current = -1
-        self._styles: dict[str, Style] | None = None
 
     def show(self, redline: Redline | None, message: str = "") -> None:
         """Paint `redline` (or, without one, a one-line message)."""
@@ -96,20 +97,8 @@ class RedlineView(ScrollView, can_focus=True):
 
     # painting ----------------------------------------------------------------------------
 
-    def notify_style_update(self) -> None:
-        self._styles = None
-        super().notify_style_update()
-
-    def _style_map(self) -> dict[str, Style]:
-        if self._styles is None:
-            base = self.rich_style
-            self._styles = {
-                name.removeprefix("redline--"): base
-                + self.get_component_rich_style(name, partial=True)
-                for name in self.COMPONENT_CLASSES
-            }
-            self._styles["equal"] = base
-        return self._styles
+    def _extra_styles(self, base: Style) -> dict[str, Style]:
+        return {"equal": base}
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
