@@ -177,108 +177,27 @@ def test_refusals_are_one_line_and_write_nothing(world: tuple[dict[str, str], Pa
     good.write_text("# Accord\n\nText.\n")
     binary = base / "binary.md"
     binary.write_bytes(b"\xff\xfe\x00bad")
-    refusal(
-        env,
-        "amend",
-        "--as",
-        "pakistan",
-        "--doc",
-        "accord",
-        "--file",
-        str(good),
-        "--to",
-        "afghanistan",
-        "-m",
-        "x",
-        "--refers",
-        "afghanistan",
-        rule="route",
-    )
-    refusal(
-        env,
-        "amend",
-        "--as",
-        "pakistan",
-        "--doc",
-        "accord",
-        "--file",
-        str(good),
-        "--to",
-        "qatar",
-        "-m",
-        "x",
-        "--refers",
-        "qatar",
-        rule="turn",
-    )
-    refusal(env, "endorse", "--as", "pakistan", "--refers", "afghanistan", rule="role-action")
-    refusal(env, "sign", "--as", "qatar", "--refers", "afghanistan", rule="role-action")
-    refusal(
-        env,
-        "propose",
-        "--as",
-        "afghanistan",
-        "--doc",
-        "accord",
-        "--file",
-        str(good),
-        "--to",
-        "qatar",
-        "-m",
-        "x",
-        rule="document-exists",
-    )
-    refusal(
-        env,
-        "amend",
-        "--as",
-        "afghanistan",
-        "--doc",
-        "accord",
-        "--file",
-        str(good),
-        "--to",
-        "qatar",
-        "-m",
-        "x",
-        "--refers",
-        "qatar",
-        rule="turn",
-    )
-    refusal(env, "comment", "--as", "usa", "--refers", "qatar", "-m", "x", rule="actor-unknown")
-    refusal(
-        env,
-        "propose",
-        "--as",
-        "pakistan",
-        "--doc",
-        "annex",
-        "--file",
-        str(binary),
-        "--to",
-        "qatar",
-        "-m",
-        "x",
-        rule="document-encoding",
-    )
-    refusal(
-        env,
-        "propose",
-        "--as",
-        "pakistan",
-        "--doc",
-        "annex",
-        "--file",
-        str(base / "missing.md"),
-        "--to",
-        "qatar",
-        "-m",
-        "x",
-        rule="input",
-    )
-    refusal(
-        env, "comment", "--as", "pakistan", "--refers", "no-such-rev", "-m", "x", rule="unknown-rev"
-    )
+    missing = base / "missing.md"
+    cases = [
+        (
+            f"amend --as pakistan --doc accord --file {good} --to afghanistan -m x --refers afghanistan",
+            "route",
+        ),
+        (f"amend --as pakistan --doc accord --file {good} --to qatar -m x --refers qatar", "turn"),
+        ("endorse --as pakistan --refers afghanistan", "role-action"),
+        ("sign --as qatar --refers afghanistan", "role-action"),
+        (f"propose --as afghanistan --doc accord --file {good} --to qatar -m x", "document-exists"),
+        (
+            f"amend --as afghanistan --doc accord --file {good} --to qatar -m x --refers qatar",
+            "turn",
+        ),
+        ("comment --as usa --refers qatar -m x", "actor-unknown"),
+        (f"propose --as pakistan --doc annex --file {binary} --to qatar -m x", "document-encoding"),
+        (f"propose --as pakistan --doc annex --file {missing} --to qatar -m x", "input"),
+        ("comment --as pakistan --refers no-such-rev -m x", "unknown-rev"),
+    ]
+    for command, rule in cases:
+        refusal(env, *command.split(), rule=rule)
     wrong = dict(env, PENHOLDER_PASSPHRASE="wrong")
     refusal(
         wrong, "comment", "--as", "pakistan", "--refers", "qatar", "-m", "x", rule="key-passphrase"

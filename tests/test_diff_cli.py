@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from helpers import TEXT, Table, shuttle, snapshot
-from penholder.core.model import Action
+from penholder.core.keys import KeyStore
+from penholder.core.model import Action, Version
 from penholder.core.store import Negotiation
 
 
@@ -94,6 +95,29 @@ def test_several_heads_are_listed(table: Table) -> None:
     assert result.stderr.startswith("penholder: several-heads: accord had 2 heads")
 
 
+def consolidate_auto(table: Table, *heads: Version) -> subprocess.CompletedProcess[str]:
+    """qatar joins the heads with `consolidate --auto`, its demo key unencrypted in a home."""
+    home = table.path.parent / "home"
+    if not KeyStore(home).has("qatar"):
+        KeyStore(home).save("qatar", table.keys["qatar"], None)
+    refers = ",".join(h.sha for h in heads)
+    return run(
+        table.path,
+        "--home",
+        str(home),
+        "consolidate",
+        "--as",
+        "qatar",
+        "--refers",
+        refers,
+        "--auto",
+        "--to",
+        "pakistan,afghanistan",
+        "-m",
+        "Joined",
+    )
+
+
 def test_consolidate_auto_joins_parallel_amendments(table: Table) -> None:
     proposal = table.propose(text="# Accord\n\n1.1 Alpha beta gamma.\n\n1.2 Delta epsilon zeta.\n")
     forward = table.forward("qatar", proposal, ("pakistan", "afghanistan", "turkiye"))
@@ -109,26 +133,7 @@ def test_consolidate_auto_joins_parallel_amendments(table: Table) -> None:
         "# Accord\n\n1.1 Alpha beta gamma.\n\n1.2 Delta epsilon ZETA.\n",
         ("qatar",),
     )
-    # Key material for the CLI: demo keys written unencrypted into a home folder.
-    from penholder.core.keys import KeyStore
-
-    home = table.path.parent / "home"
-    KeyStore(home).save("qatar", table.keys["qatar"], None)
-    result = run(
-        table.path,
-        "--home",
-        str(home),
-        "consolidate",
-        "--as",
-        "qatar",
-        "--refers",
-        f"{pk.sha},{af.sha}",
-        "--auto",
-        "--to",
-        "pakistan,afghanistan",
-        "-m",
-        "Joined",
-    )
+    result = consolidate_auto(table, pk, af)
     assert result.returncode == 0, result.stderr
     joined = Negotiation(table.path).resolve("qatar")
     assert (
@@ -143,26 +148,8 @@ def test_consolidate_auto_stops_on_conflict_and_writes_nothing(table: Table) -> 
     forward = table.forward("qatar", proposal, ("pakistan", "afghanistan", "turkiye"))
     pk = table.amend("pakistan", forward, "# Accord\n\n1.1 Alpha ONE gamma.\n", ("qatar",))
     af = table.amend("afghanistan", forward, "# Accord\n\n1.1 Alpha TWO gamma.\n", ("qatar",))
-    from penholder.core.keys import KeyStore
-
-    home = table.path.parent / "home"
-    KeyStore(home).save("qatar", table.keys["qatar"], None)
     before = snapshot(table.path)
-    result = run(
-        table.path,
-        "--home",
-        str(home),
-        "consolidate",
-        "--as",
-        "qatar",
-        "--refers",
-        f"{pk.sha},{af.sha}",
-        "--auto",
-        "--to",
-        "pakistan,afghanistan",
-        "-m",
-        "Joined",
-    )
+    result = consolidate_auto(table, pk, af)
     assert result.returncode == 1
     assert result.stderr.startswith("penholder: merge-conflict: 1 passages")
     assert "ONE" in result.stderr and "TWO" in result.stderr
