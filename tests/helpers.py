@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,3 +124,13 @@ def shuttle(table: Table) -> dict[str, Version]:
     v["endorse_qa"] = table.on("qatar", Action.ENDORSE, v["forward2"])
     v["endorse_tr"] = table.on("turkiye", Action.ENDORSE, v["forward2"])
     return v
+
+
+def penholder(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real `penholder` command on a negotiation; never raises on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "penholder", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from helpers import Table
+from helpers import Table, penholder
 from penholder.core.blame import blame
 from penholder.core.clauses import bracket_trend, clause_table, count_brackets, parse_clauses
 from penholder.core.model import Action
@@ -109,13 +107,9 @@ def test_cli_json_shapes(table: Table) -> None:
     joined = v["joined"].sha  # type: ignore[attr-defined]
 
     def run(*args: str) -> object:
-        out = subprocess.run(
-            [sys.executable, "-m", "penholder", "-C", str(table.path), *args],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        return json.loads(out)
+        result = penholder(table.path, *args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
 
     spans = run("blame", joined, "--doc", "accord", "--json")
     assert isinstance(spans, list) and set(spans[0]) == {"text", "actor", "round", "version"}

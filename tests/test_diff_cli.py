@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
-from helpers import TEXT, Table, shuttle, snapshot
+from helpers import TEXT, Table, penholder, shuttle, snapshot
 from penholder.core.keys import KeyStore
 from penholder.core.model import Action, Version
 from penholder.core.store import Negotiation
 
 
-def run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "penholder", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_diff_of_one_version_is_its_amendment(table: Table) -> None:
     v = shuttle(table)
-    result = run(table.path, "diff", v["amend"].sha, "--no-color")
+    result = penholder(table.path, "diff", v["amend"].sha, "--no-color")
     assert result.returncode == 0, result.stderr
     assert "{+strictly +}" in result.stdout or "{+strictly+}" in result.stdout
     assert v["forward"].short in result.stdout and v["amend"].short in result.stdout
-    data = json.loads(run(table.path, "diff", v["amend"].sha, "--json").stdout)
+    data = json.loads(penholder(table.path, "diff", v["amend"].sha, "--json").stdout)
     assert data["a"] == v["forward"].sha and data["b"] == v["amend"].sha
     assert data["document"] == "accord" and data["granularity"] == "word"
     assert data["simplified"] is False
@@ -43,15 +32,15 @@ def test_diff_of_one_version_is_its_amendment(table: Table) -> None:
 
 def test_diff_between_two_versions_side_by_side_and_stat(table: Table) -> None:
     v = shuttle(table)
-    both = run(
+    both = penholder(
         table.path, "diff", v["propose"].sha, v["forward2"].sha, "--side-by-side", "--no-color"
     )
     assert both.returncode == 0, both.stderr
     assert "│" in both.stdout or "|" in both.stdout
-    stat = run(table.path, "diff", v["propose"].sha, v["forward2"].sha, "--stat")
+    stat = penholder(table.path, "diff", v["propose"].sha, v["forward2"].sha, "--stat")
     assert "+1 word," in stat.stdout and stat.stdout.count("\n") <= 4
     chars = json.loads(
-        run(table.path, "diff", v["amend"].sha, "--granularity", "char", "--json").stdout
+        penholder(table.path, "diff", v["amend"].sha, "--granularity", "char", "--json").stdout
     )
     assert chars["granularity"] == "char"
 
@@ -73,11 +62,11 @@ def test_diff_by_round_and_since_seen(table: Table) -> None:
     )
     assert receipt.round == 2 and amended.round == 2
     by_round = json.loads(
-        run(table.path, "diff", "--round", "1", "--doc", "accord", "--json").stdout
+        penholder(table.path, "diff", "--round", "1", "--doc", "accord", "--json").stdout
     )
     assert by_round["a"] is None  # the accord did not exist when round 1 opened
     assert by_round["b"] == v["forward2"].sha
-    seen = run(
+    seen = penholder(
         table.path, "diff", "--since-seen", "--as", "afghanistan", "--doc", "accord", "--json"
     )
     assert seen.returncode == 0, seen.stderr
@@ -90,7 +79,7 @@ def test_several_heads_are_listed(table: Table) -> None:
     forward = table.forward("qatar", proposal, ("pakistan", "afghanistan", "turkiye"))
     table.amend("pakistan", forward, TEXT + "\nP.\n", ("qatar",))
     table.amend("afghanistan", forward, TEXT + "\nA.\n", ("qatar",))
-    result = run(table.path, "diff", "--round", "1", "--doc", "accord")
+    result = penholder(table.path, "diff", "--round", "1", "--doc", "accord")
     assert result.returncode == 1
     assert result.stderr.startswith("penholder: several-heads: accord had 2 heads")
 
@@ -101,7 +90,7 @@ def consolidate_auto(table: Table, *heads: Version) -> subprocess.CompletedProce
     if not KeyStore(home).has("qatar"):
         KeyStore(home).save("qatar", table.keys["qatar"], None)
     refers = ",".join(h.sha for h in heads)
-    return run(
+    return penholder(
         table.path,
         "--home",
         str(home),

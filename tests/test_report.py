@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import git
+from helpers import git, penholder
 from penholder.core.queries import table_state
 from penholder.core.scenario import demo_keys, load_scenario, replay
 from penholder.core.store import Negotiation
@@ -27,15 +27,6 @@ def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     keys, negotiation_id = demo_keys(scenario, random_keys=False)
     replay(scenario, folder / "negotiation", keys, negotiation_id, repo_root=ROOT).close()
     return folder / "negotiation"
-
-
-def penholder(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "penholder", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def agreed_accord(repo: Path) -> str:

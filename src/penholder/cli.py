@@ -19,7 +19,13 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from penholder.core.errors import InputError, KeyError_, PenholderError, RefusedError
-from penholder.core.keys import KeyStore, check_actor_id, fingerprint, public_key_line
+from penholder.core.keys import (
+    KeyStore,
+    check_actor_id,
+    fingerprint,
+    parse_public_key_line,
+    public_key_line,
+)
 from penholder.core.model import DOCUMENT_NAME, Action, Version
 from penholder.core.queries import (
     default_amend_target,
@@ -240,14 +246,8 @@ def key_export(ctx: Context, actor_id: str) -> None:
     """Print ACTOR_ID's public key line (the last line of output)."""
     with reported():
         line = ctx.keystore.public_line(actor_id)
-        click.echo(f"# {actor_id} {fingerprint(public_key_line_to_key(line))}", err=True)
+        click.echo(f"# {actor_id} {fingerprint(parse_public_key_line(line))}", err=True)
         click.echo(line)
-
-
-def public_key_line_to_key(line: str) -> Any:
-    from penholder.core.keys import parse_public_key_line
-
-    return parse_public_key_line(line)
 
 
 # creating -----------------------------------------------------------------------------------

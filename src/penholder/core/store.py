@@ -29,7 +29,7 @@ from penholder.core.commit import (
     version_from_commit,
 )
 from penholder.core.errors import InputError, RefusedError, StoreError
-from penholder.core.gitrepo import GitRepo, RefMovedError, parse_tree, tree_bytes
+from penholder.core.gitrepo import GitRepo, RefMovedError, parse_tree, run_git, tree_bytes
 from penholder.core.history import History
 from penholder.core.index import VersionIndex
 from penholder.core.keys import public_key_line
@@ -477,8 +477,6 @@ class Negotiation:
         commit.signature = sshsig.sign(key, commit.payload())
         sha = repo.write("commit", commit.to_bytes())
         repo.update_ref(convener.id, sha, None, "penholder open")
-        from penholder.core.gitrepo import run_git
-
         run_git(path, "symbolic-ref", "HEAD", f"refs/heads/{convener.id}")
         record_trusted_root(repo.git_dir, sha)
         repo.close()

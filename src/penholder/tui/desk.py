@@ -129,7 +129,8 @@ class Desk:
             return negotiation.tips != before
 
     def statuses(self, shas: list[str], roster: Roster) -> dict[str, str]:
-        return signature_statuses(self.repo, shas, roster)
+        # Each version is checked against the roster in force at it (keys rotate).
+        return signature_statuses(self.repo, shas, roster, self.negotiation.history)
 
     def text(self, sha: str | None, document: str | None = None) -> str:
         """The text of a document at a version ("" for none): its own, or the newest among its
@@ -306,13 +307,7 @@ class Desk:
         if key is None:
             raise KeyError_(f"the key of {request.actor} is locked", rule="key-passphrase")
         with self.lock:
-            version = self.negotiation.act(request, key)
-            if request.action == Action.ROSTER:
-                # Adapter: core's `Negotiation.act` adds a roster version to its in-memory
-                # history without the roster its tree carries, so that history cannot tell
-                # what the change waits for. Reopening reads it back from the store.
-                self.close()
-            return version
+            return self.negotiation.act(request, key)
 
 
 def _write(path: Path, text: str, *, pdf: bool = False) -> Path:
