@@ -17,8 +17,8 @@ from penholder.core.commit import strip_signature
 from penholder.core.errors import PenholderError
 from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
-from penholder.core.protocol import is_agreed
 from penholder.core.store import Negotiation
+from penholder.core.trust.versions import is_agreed
 from penholder.core.verify import verify
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from helpers import git
 from penholder.core.model import Action
-from penholder.core.protocol import is_agreed
 from penholder.core.queries import table_state
 from penholder.core.store import Negotiation
+from penholder.core.trust.versions import is_agreed
 from penholder.core.verify import verify
 
 

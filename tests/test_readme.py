@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from penholder.core.protocol import RULES
+from penholder.core.trust.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 

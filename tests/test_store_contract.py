@@ -10,8 +10,8 @@ import pytest
 from helpers import TEXT, Table, git, shuttle, snapshot
 from penholder.core.errors import PenholderError
 from penholder.core.model import Action
-from penholder.core.protocol import is_agreed
 from penholder.core.store import Negotiation
+from penholder.core.trust.versions import is_agreed
 from penholder.core.verify import verify
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from penholder.core.errors import RefusedError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
-from penholder.core.protocol import is_agreed
 from penholder.core.queries import iso_time
 from penholder.core.store import Negotiation
+from penholder.core.trust.versions import is_agreed
 from penholder.core.verify import signature_statuses
 
 TIMELINE_ACTIONS = frozenset({Action.OPEN, Action.ROUND, Action.WITHDRAW, Action.RESUME})

@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from penholder.core.errors import RefusedError
-from penholder.core.history import History
 from penholder.core.model import TEXT_ACTIONS, Action, Version
-from penholder.core.protocol import is_agreed
 from penholder.core.roster import Roster
+from penholder.core.trust.history import History
+from penholder.core.trust.versions import is_agreed
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from penholder.core.commit import (
 )
 from penholder.core.errors import InputError, RefusedError, StoreError
 from penholder.core.gitrepo import GitRepo, RefMovedError, parse_tree, run_git, tree_bytes
-from penholder.core.history import History
 from penholder.core.index import VersionIndex
 from penholder.core.keys import public_key_line
 from penholder.core.model import (
@@ -41,13 +40,6 @@ from penholder.core.model import (
     Version,
     document_path,
 )
-from penholder.core.protocol import (
-    TreeFacts,
-    Violation,
-    check_against_store,
-    check_roster_change,
-    check_version,
-)
 from penholder.core.roster import (
     ROSTER_FILE,
     SIGNERS_FILE,
@@ -56,6 +48,14 @@ from penholder.core.roster import (
     allowed_signers_after,
     check_roster,
     parse_roster,
+)
+from penholder.core.trust.history import History
+from penholder.core.trust.versions import (
+    TreeFacts,
+    Violation,
+    check_against_store,
+    check_roster_change,
+    check_version,
 )
 
 CAS_ATTEMPTS = 200

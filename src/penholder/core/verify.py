@@ -21,22 +21,22 @@ from penholder.core.commit import (
 )
 from penholder.core.errors import SignatureFormError, StoreError
 from penholder.core.gitrepo import GitRepo, parse_tree, run_git
-from penholder.core.history import History
 from penholder.core.keys import parse_public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.protocol import (
-    TreeFacts,
-    Violation,
-    check_roster_change,
-    check_version,
-    roster_for,
-)
 from penholder.core.roster import Roster, parse_roster
 from penholder.core.store import (
     facts_from_entries,
     read_roster,
     trusted_root,
     unreadable_version,
+)
+from penholder.core.trust.history import History
+from penholder.core.trust.versions import (
+    TreeFacts,
+    Violation,
+    check_roster_change,
+    check_version,
+    roster_for,
 )
 
 Progress = Callable[[int, int], None]

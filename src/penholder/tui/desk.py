@@ -19,16 +19,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from penholder.core.blame import Span, blame
 from penholder.core.clauses import BracketTrend, Clause, bracket_trend, clause_table
 from penholder.core.errors import InputError, KeyError_, RefusedError
-from penholder.core.history import History
 from penholder.core.keys import KeyStore, fingerprint_of_line
 from penholder.core.model import ROLE_ACTIONS, TEXT_ACTIONS, Action, Version
-from penholder.core.protocol import is_agreed
 from penholder.core.queries import TableState, inbox, table_state
 from penholder.core.roster import Roster
 from penholder.core.store import Negotiation, Request
 from penholder.core.sync import SyncReport, sync
 from penholder.core.sync_state import BranchState, Heard, branch_states, last_heard, load_record
 from penholder.core.sync_state import remotes as configured_remotes
+from penholder.core.trust.history import History
+from penholder.core.trust.versions import is_agreed
 from penholder.core.verify import signature_statuses
 from penholder.tui.redline import Granularity, Redline, compare
 from penholder.tui.trilogue import Trilogue

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from penholder.core.errors import PenholderError
-from penholder.core.protocol import RULES
+from penholder.core.trust.rules import RULES
 from penholder.core.verify import Report, verify
 from penholder.tui.screens.base import PenholderScreen
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from penholder.core.commit import IDENT
-from penholder.core.history import History
 from penholder.core.model import (
     ALLOWED_UNDER_SUSPENSION,
     DOCUMENT_NAME,
@@ -25,58 +24,8 @@ from penholder.core.model import (
     Version,
 )
 from penholder.core.roster import Roster
-
-RULES: dict[str, str] = {
-    "trailers": "the message carries the Penholder trailers, each once, well formed",
-    "commit-headers": "the commit has exactly tree, parents, author, committer and one gpgsig",
-    "signature-missing": "every version carries one SSH signature",
-    "signature-form": "the signature is canonical: SSHSIG v1, Ed25519, namespace git, sha512, "
-    "empty reserved, base64 wrapped at 70",
-    "signature-bad": "the signature verifies over the commit",
-    "signature-key": "the signing key is the actor's key in the roster in force",
-    "negotiation-id": "the version names this negotiation's id",
-    "action-unknown": "the action is one of the fourteen actions",
-    "root": "one root, the `open` version by the convener, and no other version without parents",
-    "actor-unknown": "the actor is on the roster in force",
-    "role-action": "the actor's role may take this action",
-    "author": "author = committer = `Display Name <actor@negotiation>` in UTC",
-    "recipient-unknown": "every recipient is on the roster",
-    "recipients-missing": "a text version is addressed to someone",
-    "route": "parties address mediators only; nobody addresses itself",
-    "document-name": "text versions name a valid document; others name the referred one's",
-    "document-exists": "`propose` only for a document that does not exist yet",
-    "document-size": "a draft stays within [rules] max_draft_bytes",
-    "refers-count": "the action refers to the right number of versions",
-    "refers-missing": "every referred version exists among the ancestors",
-    "refers-kind": "every referred version is of the right kind and document",
-    "refers-parents": "parents are the referred versions, then at most the actor's previous tip",
-    "turn": "the referred text was addressed to the actor, is unanswered by it, and nothing newer "
-    "addressed to it descends from it (or it is the actor's own unanswered version)",
-    "consolidate-heads": "consolidate joins heads of one document, each addressed to the mediator",
-    "suspended": "under suspension only resume, comment, receipt, round and retract",
-    "resume": "resume refers to a withdrawal still in force",
-    "withdraw": "a party that has withdrawn cannot withdraw again",
-    "retract": "retract takes back the actor's own unanswered draft, or its sign/endorse of a "
-    "text not yet agreed",
-    "duplicate": "an actor signs or endorses one version once",
-    "round": "Penholder-Round is the latest round among the ancestors",
-    "round-number": "a new round is numbered previous + 1 and names its place and date",
-    "roster-changed": "only open and roster versions change the roster files",
-    "roster-change": "a roster version keeps the negotiation's identity and every key ever valid, "
-    "adds no key twice and un-revokes nothing",
-    "revoked-key": "a version by a revoked key is an ancestor of the roster version revoking it",
-    "tree-shape": "the tree holds the roster files and at most the one document the action names",
-    "tree-changed": "comment, receipt, sign, endorse and retract keep the referred tree",
-    "branch-unknown": "every branch is named after an actor of the roster",
-    "branch-tip": "every branch tip is a version signed by the branch's owner",
-    "branch-ancestry": "every version of an actor is an ancestor of the actor's branch tip",
-}
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    message: str
+from penholder.core.trust.history import History
+from penholder.core.trust.rules import Violation
 
 
 @dataclass(frozen=True)
