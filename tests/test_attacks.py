@@ -18,7 +18,7 @@ from penholder.core.errors import PenholderError
 from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
 from penholder.core.store import Negotiation
-from penholder.core.trust.versions import is_agreed
+from penholder.core.trust.agreement import is_agreed
 from penholder.core.verify import verify
 
 
@@ -196,7 +196,7 @@ def test_sign_from_another_negotiation_never_counts(tmp_path: Path) -> None:
     assert any(rule == "root" for _, rule in failures)  # a second root entered with it
     assert packed
     store = Negotiation(here.path)
-    assert is_agreed(store.history, v["forward2"].sha, store.roster)
+    assert is_agreed(store.history, v["forward2"].sha)
 
 
 def subprocess_bytes(repo: Path, *args: str) -> bytes:
@@ -228,7 +228,7 @@ def test_the_same_key_signing_twice_counts_once(table: Table) -> None:
     store = Negotiation(table.path)
     signers = [w.actor for w in store.history.answers(v["forward2"].sha) if w.action == "sign"]
     assert signers.count("pakistan") == 2  # two commits, yet one signature counts
-    assert is_agreed(store.history, v["forward2"].sha, store.roster)
+    assert is_agreed(store.history, v["forward2"].sha)
 
 
 def test_a_party_key_never_counts_as_a_witness(table: Table) -> None:

@@ -14,7 +14,7 @@ from helpers import git
 from penholder.core.model import Action
 from penholder.core.queries import table_state
 from penholder.core.store import Negotiation
-from penholder.core.trust.versions import is_agreed
+from penholder.core.trust.agreement import is_agreed
 from penholder.core.verify import verify
 
 
@@ -76,7 +76,7 @@ def test_demo_uses_every_action_and_agrees_the_accord(built: Path) -> None:
     )
     state = table_state(store.history, roster)
     agreed = next(d for d in state.documents if d.name == "accord").agreed
-    assert agreed is not None and is_agreed(store.history, agreed, roster)
+    assert agreed is not None and is_agreed(store.history, agreed)
     text = store.text_of(store.version(agreed))
     assert "[" not in text
     for word in ("TTP", "BLA", "Istanbul", "6 November"):

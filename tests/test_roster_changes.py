@@ -70,7 +70,8 @@ def test_a_seated_actor_counts_only_once_the_roster_takes_effect(table: Table) -
     endorsed_tr = table.on("turkiye", Action.ENDORSE, seat)
     assert "un" not in {a.id for a in current(table).actors}  # one endorsement of two
     joined = table.act("qatar", Action.ENDORSE, refers=(seat.sha,))
-    notice = table.act("qatar", Action.RECEIPT, refers=(endorsed_tr.sha,))
+    # No receipt of a receipt: qatar notes both endorsements in a comment the observer receipts.
+    notice = table.act("qatar", Action.COMMENT, refers=(endorsed_tr.sha,), to=("turkiye",))
     assert notice.parents == (endorsed_tr.sha, joined.sha)
     table.act("un", Action.RECEIPT, refers=(notice.sha,))
     assert "un" in {a.id for a in current(table).actors}
@@ -116,7 +117,7 @@ def test_rotated_key_rules_after_the_rotation_takes_effect(table: Table) -> None
     proof = table.act("pakistan", Action.RECEIPT, refers=(rotation.sha,))
     tr = table.on("turkiye", Action.ENDORSE, rotation)
     table.on("qatar", Action.ENDORSE, rotation)
-    notice = table.act("qatar", Action.RECEIPT, refers=(tr.sha,))
+    notice = table.act("qatar", Action.COMMENT, refers=(tr.sha,), to=("turkiye",))
     table.act("pakistan", Action.RECEIPT, refers=(notice.sha,))
     comment = table.on("pakistan", Action.COMMENT, v["forward2"], to=("qatar",))
     assert verify(table.path).ok

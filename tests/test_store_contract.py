@@ -11,7 +11,7 @@ from helpers import TEXT, Table, git, shuttle, snapshot
 from penholder.core.errors import PenholderError
 from penholder.core.model import Action
 from penholder.core.store import Negotiation
-from penholder.core.trust.versions import is_agreed
+from penholder.core.trust.agreement import is_agreed
 from penholder.core.verify import verify
 
 
@@ -133,8 +133,8 @@ def test_tree_holds_roster_files_and_one_document(table: Table) -> None:
 def test_agreement_needs_every_party_and_the_quorum(table: Table) -> None:
     v = shuttle(table)
     store = Negotiation(table.path)
-    assert is_agreed(store.history, v["forward2"].sha, store.roster)
-    assert not is_agreed(store.history, v["amend"].sha, store.roster)
+    assert is_agreed(store.history, v["forward2"].sha)
+    assert not is_agreed(store.history, v["amend"].sha)
     assert verify(table.path).ok
 
 

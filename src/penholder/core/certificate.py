@@ -10,7 +10,7 @@ from penholder.core.errors import RefusedError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
 from penholder.core.queries import iso_time
 from penholder.core.store import Negotiation
-from penholder.core.trust.versions import is_agreed
+from penholder.core.trust.agreement import is_agreed
 from penholder.core.verify import signature_statuses
 
 TIMELINE_ACTIONS = frozenset({Action.OPEN, Action.ROUND, Action.WITHDRAW, Action.RESUME})

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from penholder.core.errors import InputError
 from penholder.core.model import Version
 from penholder.core.store import Negotiation
-from penholder.core.trust.versions import is_agreed
+from penholder.core.trust.agreement import is_agreed
 
 HEADING = re.compile(r"^(#{1,6})\s+(?:(\d+(?:\.\d+)*)\.?\s+)?(.*?)\s*$")
 PARAGRAPH = re.compile(r"^(\d+(?:\.\d+)+)\.?\s+")

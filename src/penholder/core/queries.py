@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from penholder.core.errors import RefusedError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
 from penholder.core.roster import Roster
+from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
-from penholder.core.trust.versions import is_agreed
 
 
 @dataclass(frozen=True)

@@ -50,13 +50,9 @@ from penholder.core.roster import (
     parse_roster,
 )
 from penholder.core.trust.history import History
-from penholder.core.trust.versions import (
-    TreeFacts,
-    Violation,
-    check_against_store,
-    check_roster_change,
-    check_version,
-)
+from penholder.core.trust.rosters import check_key_owners, check_roster_change, roster_judging
+from penholder.core.trust.rules import Violation
+from penholder.core.trust.versions import TreeFacts, check_against_store, check_version
 
 CAS_ATTEMPTS = 200
 PRIVATE_KEY_MARK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
@@ -194,16 +190,8 @@ class Negotiation:
     def roster_at(
         self, parents: Sequence[str], action: Action, actor: str, refers: Sequence[str]
     ) -> Roster:
-        """The roster a new version with these parents would be judged by (see roster_for)."""
-        roster = self.history.roster_in_force(parents)
-        if (
-            action == Action.RECEIPT
-            and refers
-            and refers[0] in self.history.roster_versions
-            and actor in self.history.added_actors(refers[0])
-        ):
-            return self.history.roster_versions[refers[0]]
-        return roster
+        """The roster a new version with these parents would be judged by."""
+        return roster_judging(self.history, parents, action, actor, refers)
 
     def tree_facts(self, tree: str) -> TreeFacts:
         cached = self._facts.get(tree)
@@ -313,6 +301,7 @@ class Negotiation:
                 violations += check_roster_change(
                     roster, request.roster, planned.old_signers, planned.new_signers
                 )
+                violations += check_key_owners(self.history, parents, request.roster)
             raise_refusal(violations)
             commit = RawCommit(planned.tree, list(parents), who, who, message)
             commit.signature = sshsig.sign(key, commit.payload())

@@ -31,13 +31,14 @@ from penholder.core.store import (
     unreadable_version,
 )
 from penholder.core.trust.history import History
-from penholder.core.trust.versions import (
-    TreeFacts,
-    Violation,
+from penholder.core.trust.rosters import (
+    check_key_owners,
     check_roster_change,
-    check_version,
+    root_signers,
     roster_for,
 )
+from penholder.core.trust.rules import Rule, Violation
+from penholder.core.trust.versions import TreeFacts, check_version
 
 Progress = Callable[[int, int], None]
 
@@ -206,6 +207,22 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         )
         roots = []
     root_roster = _root_roster(repo, roots[0][2] if roots else None, trees)
+    if root_roster is None and not any(f.rule == Rule.ROOT for f in report.failures):
+        where = roots[0] if roots else None
+        fail(
+            Failure(
+                where[0] if where else "",
+                where[2].actor if where else "",
+                Rule.ROOT,
+                "the root carries no readable roster: nothing can be verified against it"
+                if where
+                else "no trusted root: nothing can be verified",
+            )
+        )
+    elif root_roster is not None:
+        root_problem = _root_signers_problem(repo, roots[0][2], trees, root_roster)
+        if root_problem:
+            fail(Failure(roots[0][0], roots[0][2].actor, Rule.SIGNERS_DERIVED, root_problem))
     history = History()
     history.root_roster = root_roster
     signing_keys: dict[str, bytes] = {}
@@ -230,10 +247,14 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
             if version.action == Action.ROSTER:
                 carried, change = _roster_change(repo, version, history, roster, trees)
                 violations += change
+                if carried is not None:
+                    violations += check_key_owners(history, version.parents, carried)
             violations += check_version(version, history, roster, trees, carried_roster=carried)
             for violation in violations:
                 fail(Failure(sha, version.actor, violation.rule, violation.message))
-        history.add(version, roster=carried)
+        if not version.parents and version.action == Action.OPEN:
+            carried = root_roster
+        history.add(version, roster=carried, signed=status == "good")
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
     if root_roster is not None:
@@ -269,25 +290,42 @@ def _roster_change(
 
 
 def _check_revocations(history: History, signing_keys: dict[str, bytes], report: Report) -> None:
-    """Revocation is positional: a revoked key's version counts only as an ancestor of the
-    roster version that revoked it, whatever date it claims."""
+    """Revocation is positional and holds for the key, whatever id it appears under: a version
+    signed with a revoked key counts only as an ancestor of the roster version that revoked it,
+    whatever date it claims."""
+    by_key: dict[bytes, list[str]] = {}
+    for sha, blob in signing_keys.items():
+        by_key.setdefault(blob, []).append(sha)
     for sha in history.effective_anywhere():
         before = set(history.roster_before(sha).revoked)
-        for actor_id, key in set(history.roster_versions[sha].revoked) - before:
+        for _actor_id, key in set(history.roster_versions[sha].revoked) - before:
             blob = sshsig.public_key_blob(parse_public_key_line(key))
-            for version_sha in history.by_actor.get(actor_id, ()):
-                if signing_keys.get(version_sha) == blob and not history.is_ancestor(
-                    version_sha, sha
-                ):
+            for version_sha in by_key.get(blob, ()):
+                if not history.is_ancestor(version_sha, sha):
                     report.failures.append(
                         Failure(
                             version_sha,
-                            actor_id,
-                            "revoked-key",
+                            history.versions[version_sha].actor,
+                            Rule.REVOKED_KEY,
                             f"signed with a key revoked by roster version {sha[:10]}, and not "
                             "an ancestor of it",
                         )
                     )
+
+
+def _root_signers_problem(
+    repo: GitRepo, root: Version, trees: dict[str, TreeFacts], roster: Roster
+) -> str | None:
+    facts = trees.get(root.tree)
+    if facts is None or facts.signers_blob is None:
+        return "the root carries no allowed_signers"
+    try:
+        _kind, data = repo.read(facts.signers_blob)
+    except StoreError:
+        return "the root's allowed_signers cannot be read"
+    if data != root_signers(roster).encode("utf-8"):
+        return "the root's allowed_signers is not the one its roster derives, line for line"
+    return None
 
 
 def _trusted_root(repo: GitRepo, tips: dict[str, str], roots: list[str]) -> str | None:
@@ -315,21 +353,25 @@ def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts
 
 
 def _check_branches(tips: dict[str, str], history: History, report: Report) -> None:
+    """Each branch is its owner's: its tip is a good version by the owner, and every version
+    by an actor is an ancestor of the actor's tip."""
     fail = report.failures.append
-    reach: dict[str, set[str]] = {}
-    roster = history.roster_in_force(tips.values())
-    known = {a.id for a in roster.actors} | {
+    known = {
         a.id
         for r in [history.root_roster, *history.roster_versions.values()]
         if r
         for a in r.actors
     }
+    reach: dict[str, set[str]] = {}
     for branch, tip in sorted(tips.items()):
         tip_version = history.versions[tip]
         if branch not in known:
             fail(
                 Failure(
-                    tip, tip_version.actor, "branch-unknown", f"branch {branch!r} is not an actor's"
+                    tip,
+                    tip_version.actor,
+                    Rule.BRANCH_UNKNOWN,
+                    f"branch {branch!r} is not an actor's",
                 )
             )
             continue
@@ -338,20 +380,27 @@ def _check_branches(tips: dict[str, str], history: History, report: Report) -> N
                 Failure(
                     tip,
                     tip_version.actor,
-                    "branch-tip",
+                    Rule.BRANCH_TIP,
                     f"branch {branch} points at a version not signed by {branch}",
                 )
             )
-        reach[branch] = set(history.ancestors([tip]))
     for actor, shas in history.by_actor.items():
-        owned = reach.get(actor, set())
+        actor_tip = tips.get(actor)
         for sha in shas:
-            if sha not in owned:
+            if actor_tip is None:
+                owned = False
+            elif sha in history.line_number:
+                owned = history.is_ancestor(sha, actor_tip)
+            else:
+                if actor not in reach:
+                    reach[actor] = set(history.ancestors([actor_tip]))
+                owned = sha in reach[actor]
+            if not owned:
                 fail(
                     Failure(
                         sha,
                         actor,
-                        "branch-ancestry",
+                        Rule.BRANCH_ANCESTRY,
                         f"a version by {actor} that is not on {actor}'s branch",
                     )
                 )

@@ -1,9 +1,16 @@
-"""The version graph in memory: ancestry by generation numbers, and state carried along it.
+"""The version graph in memory, and the state each version inherits from its ancestors.
 
 Versions are added parents first. For each one the graph keeps what its descendants inherit:
-the round in effect and the withdrawals seen and resumed. Ancestry questions walk backwards
-only as far as the generation numbers allow, so typical checks touch a handful of versions
-even in a history of ten thousand. No I/O.
+the round in effect, the withdrawals seen and resumed, the roster changes seen, their
+standing endorsements and receipts, and which of them have taken effect.
+
+Each actor's versions form one line (DESIGN.md: every version an actor signs has the actor's
+previous tip among its ancestors). A version that continues its actor's line gets the next
+number on it, and every version carries a vector clock: for each actor, the highest number of
+that actor's line among its ancestors. Whether a version on a line is an ancestor of another
+is then one comparison, whatever the history's shape. A version that does not continue its
+actor's line (a fork, a forged or unsigned commit) gets no number; it fails `own-tip`, and
+questions about it fall back to walking the graph. No I/O.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
 from penholder.core.roster import Roster
 
 _EMPTY: frozenset[str] = frozenset()
+
+Visible = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -36,17 +45,28 @@ class History:
         self.by_actor: dict[str, list[str]] = {}
         self.lineage: dict[str, list[str]] = {}
         self.root: str | None = None
-        self._round_after: dict[str, int] = {}
-        self._withdrawals: dict[str, frozenset[str]] = {}
-        self._resumed: dict[str, frozenset[str]] = {}
         self.rounds: list[RoundInfo] = []
         self.root_roster: Roster | None = None
         self.roster_versions: dict[str, Roster] = {}
+        # actor lines
+        self.line_number: dict[str, int] = {}
+        self.line_tip: dict[str, str] = {}
+        self._slot: dict[str, int] = {}
+        self._clock: dict[str, tuple[int, ...]] = {}
+        # state carried along ancestry
+        self._round_after: dict[str, int] = {}
+        self._withdrawals: dict[str, frozenset[str]] = {}
+        self._resumed: dict[str, frozenset[str]] = {}
         self._roster_before: dict[str, Roster] = {}
-        # Per version, what its descendants inherit about roster changes: the roster versions
-        # among its ancestors, and the endorsements and receipts of them (sha, actor, action).
         self._rosters_seen: dict[str, frozenset[str]] = {}
-        self._roster_marks: dict[str, frozenset[tuple[str, str, str]]] = {}
+        self._marks: dict[str, frozenset[str]] = {}
+        self._retracted_marks: dict[str, frozenset[str]] = {}
+        self._effective: dict[str, frozenset[str]] = {}
+        self.effective_everywhere: set[str] = set()
+        self._all_marks: set[str] = set()
+        self._all_retracted: set[str] = set()
+        # every key any roster of this history ever named, and the actor it belongs to
+        self.key_owner: dict[str, str] = {}
 
     def __contains__(self, sha: object) -> bool:
         return sha in self.versions
@@ -57,9 +77,12 @@ class History:
     def get(self, sha: str) -> Version | None:
         return self.versions.get(sha)
 
-    def add(self, v: Version, roster: Roster | None = None) -> None:
-        """Add a version whose parents are already here; `roster` is the roster a `roster`
-        version carries."""
+    # adding ---------------------------------------------------------------------------------
+
+    def add(self, v: Version, roster: Roster | None = None, *, signed: bool = True) -> None:
+        """Add a version whose parents are already here. `roster` is the roster an `open` or
+        `roster` version carries; `signed` says its signature is good for its actor's key (a
+        version that is not does not join its actor's line)."""
         if v.sha in self.versions:
             return
         missing = [p for p in v.parents if p not in self.versions]
@@ -79,6 +102,28 @@ class History:
         self.by_actor.setdefault(v.actor, []).append(v.sha)
         if v.action in TEXT_ACTIONS and v.document:
             self.lineage.setdefault(v.document, []).append(v.sha)
+        self._add_to_line(v, signed)
+        self._carry_withdrawals(v)
+        self._carry_rosters(v, roster)
+        if v.action in (Action.ROUND, Action.OPEN):
+            self._round_after[v.sha] = v.round
+            self.rounds.append(RoundInfo(v.round, v.place, v.date, v.sha))
+        else:
+            self._round_after[v.sha] = self.round_of_parents(v.parents)
+
+    def _add_to_line(self, v: Version, signed: bool) -> None:
+        clock = self.clock_of(v.parents)
+        if v.actor and signed and self.follows_line(v.actor, v.parents):
+            slot = self._slot.setdefault(v.actor, len(self._slot))
+            number = (clock[slot] if slot < len(clock) else 0) + 1
+            if slot >= len(clock):
+                clock = clock + (0,) * (slot + 1 - len(clock))
+            clock = (*clock[:slot], number, *clock[slot + 1 :])
+            self.line_number[v.sha] = number
+            self.line_tip[v.actor] = v.sha
+        self._clock[v.sha] = clock
+
+    def _carry_withdrawals(self, v: Version) -> None:
         withdrawals, resumed = self.carried_withdrawals(v.parents)
         if v.action == Action.WITHDRAW:
             withdrawals = withdrawals | {v.sha}
@@ -86,26 +131,71 @@ class History:
             resumed = resumed | {v.refers[0]}
         self._withdrawals[v.sha] = withdrawals
         self._resumed[v.sha] = resumed
-        seen, marks = self._carried_rosters(v.parents)
-        if v.action == Action.OPEN and roster is not None and self.root_roster is None:
-            self.root_roster = roster
+
+    def _carry_rosters(self, v: Version, roster: Roster | None) -> None:
+        seen, marks, retracted, effective = self._carried_rosters(v.parents)
+        changed = False
+        if v.action == Action.OPEN and not v.parents:
+            if self.root_roster is None:
+                self.root_roster = roster
+            if self.root_roster is not None:
+                self._own_keys(self.root_roster)
         if v.action == Action.ROSTER and roster is not None and self.root_roster is not None:
             self._roster_before[v.sha] = self.roster_in_force(v.parents)
             self.roster_versions[v.sha] = roster
+            self._own_keys(roster)
             seen = seen | {v.sha}
+        target = v.refers[0] if v.refers else None
+        if v.action in (Action.ENDORSE, Action.RECEIPT) and target in self.roster_versions:
+            marks = marks | {v.sha}
+            self._all_marks.add(v.sha)
+            changed = True
         if (
-            v.action in (Action.ENDORSE, Action.RECEIPT)
-            and v.refers
-            and v.refers[0] in self.roster_versions
+            v.action == Action.RETRACT
+            and target is not None
+            and target in self.versions
+            and self.versions[target].actor == v.actor
+            and self.versions[target].refers
+            and self.versions[target].refers[0] in self.roster_versions
         ):
-            marks = marks | {(v.refers[0], v.actor, v.action)}
+            retracted = retracted | {target}
+            self._all_retracted.add(target)
+        if changed:
+            effective = self._take_effect(seen, marks - retracted, effective)
         self._rosters_seen[v.sha] = seen
-        self._roster_marks[v.sha] = marks
-        if v.action in (Action.ROUND, Action.OPEN):
-            self._round_after[v.sha] = v.round
-            self.rounds.append(RoundInfo(v.round, v.place, v.date, v.sha))
-        else:
-            self._round_after[v.sha] = self.round_of_parents(v.parents)
+        self._marks[v.sha] = marks
+        self._retracted_marks[v.sha] = retracted
+        self._effective[v.sha] = effective
+
+    def _own_keys(self, roster: Roster) -> None:
+        for actor in roster.actors:
+            self.key_owner.setdefault(actor.key, actor.id)
+
+    # actor lines -----------------------------------------------------------------------------
+
+    def clock_of(self, parents: Iterable[str]) -> tuple[int, ...]:
+        """For each actor's line, the highest number on it among these versions' ancestors."""
+        clock: tuple[int, ...] = ()
+        for p in parents:
+            other = self._clock.get(p, ())
+            if not clock:
+                clock = other
+            elif other and other != clock:
+                long, short = (clock, other) if len(clock) >= len(other) else (other, clock)
+                clock = (
+                    tuple(max(a, b) for a, b in zip(long, short, strict=False)) + long[len(short) :]
+                )
+        return clock
+
+    def follows_line(self, actor: str, parents: Iterable[str]) -> bool:
+        """Whether a new version by `actor` with these parents has the actor's previous version
+        (if any) among its ancestors."""
+        tip = self.line_tip.get(actor)
+        if tip is None:
+            return True
+        slot = self._slot[actor]
+        clock = self.clock_of(parents)
+        return slot < len(clock) and clock[slot] >= self.line_number[tip]
 
     # state carried along ancestry -------------------------------------------------------------
 
@@ -124,14 +214,29 @@ class History:
 
     def _carried_rosters(
         self, parents: Iterable[str]
-    ) -> tuple[frozenset[str], frozenset[tuple[str, str, str]]]:
-        seen: frozenset[str] = _EMPTY
-        marks: frozenset[tuple[str, str, str]] = frozenset()
+    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+        """What the ancestors of a version with these parents hold together: the roster versions
+        seen, their endorsements and receipts, the retracted ones, and those in effect (a roster
+        version whose quorum only the parents together hold takes effect here)."""
+        parents = list(parents)
+        seen = marks = retracted = effective = _EMPTY
         for p in parents:
-            s, m = self._rosters_seen.get(p, _EMPTY), self._roster_marks.get(p, frozenset())
-            seen = s if not seen else seen | s
-            marks = m if not marks else marks | m
-        return seen, marks
+            seen = seen | self._rosters_seen.get(p, _EMPTY)
+            marks = marks | self._marks.get(p, _EMPTY)
+            retracted = retracted | self._retracted_marks.get(p, _EMPTY)
+            effective = effective | self._effective.get(p, _EMPTY)
+        if len(parents) > 1 and seen - effective:
+            effective = self._take_effect(seen, marks - retracted, effective)
+        return seen, marks, retracted, effective
+
+    def _take_effect(
+        self, seen: frozenset[str], standing: frozenset[str], effective: frozenset[str]
+    ) -> frozenset[str]:
+        for sha in sorted(seen - effective, key=lambda s: self.gen[s]):
+            if self._quorum_met(sha, standing):
+                effective = effective | {sha}
+                self.effective_everywhere.add(sha)
+        return effective
 
     def roster_before(self, sha: str) -> Roster:
         """The roster in force where a `roster` version was made: the one it replaces."""
@@ -145,37 +250,56 @@ class History:
         old_keys = self.roster_before(sha).key_lines()
         return {a.id for a in self.roster_versions[sha].actors if a.key not in old_keys}
 
-    def takes_effect(self, sha: str, marks: frozenset[tuple[str, str, str]]) -> bool:
-        """A roster version is in force where the old roster's mediator quorum has endorsed it
-        and every key it adds has receipted it (proof of possession)."""
+    def _quorum_met(self, sha: str, standing: frozenset[str]) -> bool:
+        """A roster version takes effect where the replaced roster's mediator quorum has
+        endorsed it and every key it adds has receipted it (proof of possession), counting
+        only endorsements not retracted there."""
         old = self.roster_before(sha)
         mediators = set(old.ids("mediator"))
-        endorsed = {actor for r, actor, action in marks if r == sha and action == Action.ENDORSE}
-        receipted = {actor for r, actor, action in marks if r == sha and action == Action.RECEIPT}
-        return (
-            len(endorsed & mediators) >= max(old.quorum, 1) and self.added_actors(sha) <= receipted
-        )
+        endorsed = set()
+        receipted = set()
+        for mark in standing:
+            w = self.versions[mark]
+            if w.refers[0] != sha:
+                continue
+            if w.action == Action.ENDORSE and w.actor in mediators:
+                endorsed.add(w.actor)
+            elif w.action == Action.RECEIPT:
+                receipted.add(w.actor)
+        return len(endorsed) >= max(old.quorum, 1) and self.added_actors(sha) <= receipted
+
+    def in_effect(self, parents: Iterable[str]) -> frozenset[str]:
+        """The roster versions in effect among these versions' ancestors."""
+        return self._carried_rosters(parents)[3]
+
+    def newest_in_effect(self, parents: Iterable[str]) -> tuple[str | None, bool]:
+        """The roster version in force among these ancestors (None: the root's), and whether
+        the roster changes in effect there follow one another (False: two in effect and
+        neither descends from the other)."""
+        effective = self.in_effect(parents)
+        if not effective:
+            return None, True
+        newest = max(effective, key=lambda s: (self.gen[s], s))
+        ordered = all(self.is_ancestor(other, newest) for other in effective)
+        return newest, ordered
 
     def roster_in_force(self, parents: Iterable[str]) -> Roster:
         """The newest roster version among the ancestors that has taken effect, else the root's."""
         if self.root_roster is None:
             raise ValueError("the history has no root roster yet")
-        parents = list(parents)
-        seen, marks = self._carried_rosters(parents)
-        for sha in sorted(seen, key=lambda s: self.gen[s], reverse=True):
-            if self.takes_effect(sha, marks):
-                return self.roster_versions[sha]
-        return self.root_roster
+        newest, _ = self.newest_in_effect(list(parents))
+        return self.root_roster if newest is None else self.roster_versions[newest]
 
     def effective_anywhere(self) -> list[str]:
-        """Roster versions whose quorum of endorsements and receipts exist somewhere."""
-        marks = frozenset(
-            (w.refers[0], w.actor, w.action)
+        """Roster versions in effect somewhere: at some version of the history, or in the view
+        of the whole history (their quorum's standing endorsements and the added keys' receipts
+        all exist, on whatever branches). Revocation holds from there."""
+        standing = frozenset(self._all_marks - self._all_retracted)
+        return [
+            sha
             for sha in self.roster_versions
-            for w in self.referring(sha)
-            if w.action in (Action.ENDORSE, Action.RECEIPT) and not self.is_retracted(w.sha)
-        )
-        return [sha for sha in self.roster_versions if self.takes_effect(sha, marks)]
+            if sha in self.effective_everywhere or self._quorum_met(sha, standing)
+        ]
 
     def suspending_withdrawals(self, parents: Iterable[str]) -> frozenset[str]:
         """Withdrawals among the ancestors that no ancestor resume refers to."""
@@ -186,7 +310,28 @@ class History:
 
     def is_ancestor(self, ancestor: str, of: str) -> bool:
         """True when `ancestor` is `of` or one of its ancestors."""
+        if ancestor == of:
+            return ancestor in self.gen
+        number = self.line_number.get(ancestor)
+        if number is not None and of in self._clock:
+            slot = self._slot[self.versions[ancestor].actor]
+            clock = self._clock[of]
+            return slot < len(clock) and clock[slot] >= number
         return self.reaches([of], ancestor)
+
+    def visible_from(self, parents: Iterable[str]) -> Visible:
+        """`sha is an ancestor of one of these parents`, in one comparison for line versions."""
+        parents = tuple(parents)
+        clock = self.clock_of(parents)
+
+        def visible(sha: str) -> bool:
+            number = self.line_number.get(sha)
+            if number is not None:
+                slot = self._slot[self.versions[sha].actor]
+                return slot < len(clock) and clock[slot] >= number
+            return self.reaches(parents, sha)
+
+        return visible
 
     def reaches(self, starts: Iterable[str], target: str) -> bool:
         if target not in self.gen:
@@ -230,20 +375,24 @@ class History:
 
     # facts over the whole store (or a visible part of it) --------------------------------------
 
-    def referring(
-        self, sha: str, visible: Callable[[str], bool] | None = None
-    ) -> Iterator[Version]:
+    def referring(self, sha: str, visible: Visible | None = None) -> Iterator[Version]:
         for other in self.referrers.get(sha, ()):
             if visible is None or visible(other):
                 yield self.versions[other]
 
-    def is_retracted(self, sha: str, visible: Callable[[str], bool] | None = None) -> bool:
+    def retracts_of(self, sha: str) -> list[str]:
+        """The retracts of a version by its own actor (whatever their view)."""
         owner = self.versions[sha].actor if sha in self.versions else None
-        return any(
-            w.action == Action.RETRACT and w.actor == owner for w in self.referring(sha, visible)
-        )
+        return [
+            other
+            for other in self.referrers.get(sha, ())
+            if self.versions[other].action == Action.RETRACT and self.versions[other].actor == owner
+        ]
 
-    def answers(self, sha: str, visible: Callable[[str], bool] | None = None) -> list[Version]:
+    def is_retracted(self, sha: str, visible: Visible | None = None) -> bool:
+        return any(visible is None or visible(r) for r in self.retracts_of(sha))
+
+    def answers(self, sha: str, visible: Visible | None = None) -> list[Version]:
         """Standing answers to a version: amend, forward, consolidate, sign, endorse."""
         return [
             w

@@ -1,10 +1,9 @@
-"""Every trust and turn rule of a negotiation, in one I/O-free place.
+"""The rules one version must keep against the history of its ancestors. No I/O.
 
-`check_version` judges one version against the history of its ancestors: the store asks it
-before writing anything, and `verify` asks it again for every version it reads. The store
-also asks `check_against_store`, which applies the same turn rules to everything the store
-holds (a writer must not answer twice even on a branch it has not merged).
-Rule ids are stable; the README lists them.
+`check_version` judges one version: the store asks it before writing anything, and `verify`
+asks it again for every version it reads. The store also asks `check_against_store`, which
+applies the turn rules to everything the store holds (a writer must not answer twice even on a
+branch it has not merged, nor take back a signature of a text agreed anywhere).
 """
 
 from __future__ import annotations
@@ -24,8 +23,9 @@ from penholder.core.model import (
     Version,
 )
 from penholder.core.roster import Roster
-from penholder.core.trust.history import History
-from penholder.core.trust.rules import Violation
+from penholder.core.trust.agreement import agreement
+from penholder.core.trust.history import History, Visible
+from penholder.core.trust.rules import Rule, Violation
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,6 @@ class TreeFacts:
     signers_blob: str | None
     documents: tuple[tuple[str, str, int], ...]  # (name, blob sha, size)
     stray: tuple[str, ...] = ()
-
-
-Visible = Callable[[str], bool]
 
 
 def _fmt(v: Version) -> str:
@@ -65,10 +62,7 @@ def check_version(
         out.append(Violation(rule, message))
 
     if visible is None:
-        parents = v.parents
-
-        def visible(sha: str) -> bool:
-            return history.reaches(parents, sha)
+        visible = history.visible_from(v.parents)
 
     if v.negotiation != roster.negotiation_id:
         fail(
@@ -93,6 +87,15 @@ def check_version(
         fail("root", f"opened by {v.actor}, not the convener {roster.convener}")
     if action == Action.ROSTER and carried_roster is None:
         fail("roster-change", "the roster version's penholder.toml cannot be read")
+    if v.actor and not history.follows_line(v.actor, v.parents):
+        tip = history.line_tip[v.actor]
+        fail(
+            Rule.OWN_TIP,
+            f"{v.actor}'s previous version {tip[:10]} is not among its ancestors: an actor "
+            "acts from its own latest view",
+        )
+    if v.parents and not history.newest_in_effect(v.parents)[1]:
+        fail(Rule.ROSTER_FORK, "two roster changes in effect here, neither after the other")
     _check_identity(v, roster, fail)
     _check_recipients(v, action, roster, fail)
 
@@ -293,13 +296,17 @@ def _check_turn(
             if sha != v.sha and visible(sha):
                 fail("document-exists", f"document {v.document!r} exists already")
                 break
-    elif action in (Action.SIGN, Action.ENDORSE):
+    elif action in (Action.SIGN, Action.ENDORSE, Action.RECEIPT):
         target = referred[0]
+        if action == Action.RECEIPT and target.action == Action.RECEIPT:
+            fail(Rule.DUPLICATE, f"{_fmt(target)} is a receipt: no receipt of a receipt")
         if any(
             w.actor == v.actor and w.action == action and w.sha != v.sha
-            for w in history.answers(target.sha, visible)
+            for w in history.referring(target.sha, visible)
+            if action == Action.RECEIPT or not history.is_retracted(w.sha, visible)
         ):
-            fail("duplicate", f"{v.actor} has already {action}d {_fmt(target)}")
+            done = "receipted" if action == Action.RECEIPT else f"{action}d"
+            fail(Rule.DUPLICATE, f"{v.actor} has already {done} {_fmt(target)}")
     elif action == Action.RETRACT:
         target = referred[0]
         if history.is_retracted(target.sha, visible):
@@ -309,60 +316,24 @@ def _check_turn(
             if others:
                 fail("retract", f"{_fmt(target)} was already answered by {others[0].actor}")
         elif target.action in (Action.SIGN, Action.ENDORSE):
-            text = history.get(target.refers[0]) if target.refers else None
-            if text is not None and is_agreed(history, text.sha, roster, visible):
-                fail("retract", f"{_fmt(text)} is agreed: its signatures stand")
+            referred_to = history.get(target.refers[0]) if target.refers else None
+            if referred_to is None:
+                pass
+            elif referred_to.action == Action.ROSTER:
+                in_effect = (
+                    history.effective_everywhere
+                    if visible is _EVERYTHING
+                    else history.in_effect(v.parents)
+                )
+                if referred_to.sha in in_effect:
+                    fail(
+                        Rule.RETRACT,
+                        f"{_fmt(referred_to)} has taken effect: its endorsements stand",
+                    )
+            elif agreement(history, referred_to.sha, within=visible).agreed:
+                fail(Rule.RETRACT, f"{_fmt(referred_to)} is agreed: its signatures stand")
         else:
             fail("retract", f"a {target.action} cannot be retracted")
-
-
-def roster_for(v: Version, history: History) -> Roster:
-    """The roster a version is judged by: the one in force among its ancestors, except that a
-    receipt of a roster version by a key that version adds is judged by the new roster."""
-    roster = history.roster_in_force(v.parents)
-    if (
-        v.action == Action.RECEIPT
-        and v.refers
-        and v.refers[0] in history.roster_versions
-        and v.actor in history.added_actors(v.refers[0])
-    ):
-        return history.roster_versions[v.refers[0]]
-    return roster
-
-
-def check_roster_change(
-    old: Roster, new: Roster, old_signers: str, new_signers: str
-) -> list[Violation]:
-    """What a `roster` version may change: actors, roles, keys and rules; never the identity of
-    the negotiation, never a key's history."""
-    out: list[Violation] = []
-
-    def fail(message: str) -> None:
-        out.append(Violation("roster-change", message))
-
-    if new.negotiation_id != old.negotiation_id:
-        fail(f"changes the negotiation id to {new.negotiation_id}")
-    if new.title != old.title:
-        fail("changes the negotiation's title")
-    if not new.ids("mediator"):
-        fail("leaves no mediator")
-    old_lines = {line.strip() for line in old_signers.splitlines() if line.strip()}
-    new_lines = {line.strip() for line in new_signers.splitlines() if line.strip()}
-    if not old_lines <= new_lines:
-        fail("drops a key from allowed_signers (every key ever valid stays listed)")
-    listed = {" ".join(line.split()[-2:]) for line in new_lines}
-    for actor in new.actors:
-        if actor.key not in listed:
-            fail(f"allowed_signers lacks {actor.id}'s key")
-    if not set(old.revoked) <= set(new.revoked):
-        fail("un-revokes a key")
-    revoked = {key for _, key in new.revoked}
-    for actor in new.actors:
-        if actor.key in revoked:
-            fail(f"gives {actor.id} a revoked key")
-    if new == old:
-        fail("changes nothing")
-    return out
 
 
 def _everything(_sha: str) -> bool:
@@ -462,17 +433,3 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
 
 
 _NO_TREES: Mapping[str, TreeFacts] = {}
-
-
-def is_agreed(
-    history: History, sha: str, roster: Roster | None = None, visible: Visible | None = None
-) -> bool:
-    """Every party of the roster in force at it signed it and the mediator quorum endorsed it,
-    none retracted."""
-    if roster is None:
-        roster = history.roster_in_force([sha])
-    parties = set(roster.ids("party"))
-    answers = history.answers(sha, visible)
-    signers = {w.actor for w in answers if w.action == Action.SIGN}
-    witnesses = {w.actor for w in answers if w.action == Action.ENDORSE}
-    return bool(parties) and parties <= signers and len(witnesses) >= max(roster.quorum, 1)
