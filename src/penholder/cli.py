@@ -11,13 +11,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from penholder.core.claims import confirmed_agreement
 from penholder.core.errors import InputError, KeyError_, PenholderError, RefusedError
 from penholder.core.keys import (
     KeyStore,
@@ -714,8 +715,20 @@ def inbox_command(ctx: Context, actor: str, as_json: bool) -> None:
 def status(ctx: Context, as_json: bool) -> None:
     """The table: state, round, and for each document its heads, the pen and agreement."""
     with reported():
-        negotiation = ctx.negotiation()
+        # What status claims rests on git, not on the cache: read afresh, signatures checked.
+        negotiation = Negotiation(ctx.repo, use_cache=False)
         state = table_state(negotiation.history, negotiation.roster)
+        confirmed = []
+        for doc in state.documents:
+            if doc.agreed and confirmed_agreement(negotiation, doc.agreed) is None:
+                click.echo(
+                    f"penholder: {doc.name}: agreement of {doc.agreed[:10]} could not be "
+                    "confirmed (a signature does not check): run penholder verify",
+                    err=True,
+                )
+                doc = replace(doc, agreed=None)
+            confirmed.append(doc)
+        state = replace(state, documents=confirmed)
         if as_json:
             echo_json(state.to_json())
             return

@@ -119,14 +119,16 @@ def decode_draft(data: bytes, where: str, limit: int) -> str:
 class Negotiation:
     """One negotiation repository, opened for reading and acting."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, use_cache: bool = True) -> None:
+        """Open a negotiation. With `use_cache=False` every version is read afresh from git
+        (what a command claims — agreement, a certificate — never rests on the cache)."""
         self.path = path
         self.repo = GitRepo(path)
         self.index = VersionIndex(self.repo.git_dir)
         self.history = History()
         self._tips: dict[str, str] = {}
         self._facts: dict[str, TreeFacts] = {}
-        for v in self.index.load():
+        for v in self.index.load() if use_cache else ():
             if all(p in self.history for p in v.parents):
                 self.history.add(v, roster=self._carried_roster(v))
         self.refresh()

@@ -1,0 +1,56 @@
+"""What status claims rests on git, never on the local cache: a doctored versions.idx or a
+forged attestation in the store never makes a text read as agreed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from helpers import Table, git, penholder, shuttle
+from penholder.core.index import VersionIndex
+from penholder.core.store import Negotiation
+from penholder.core.trust.agreement import is_agreed
+
+
+def agreed_of(table: Table) -> object:
+    result = penholder(table.path, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    documents = json.loads(result.stdout)["documents"]
+    assert isinstance(documents, dict)
+    return documents["accord"]["agreed"]
+
+
+def test_status_claims_agreement_from_git_not_from_a_doctored_cache(table: Table) -> None:
+    v = shuttle(table)
+    # Take back one party's signature from git's view: the text is not agreed there.
+    git(table.path, "update-ref", "refs/heads/afghanistan", v["amend"].sha)
+    git(table.path, "update-ref", "refs/heads/turkiye", v["forward2"].sha)
+    git(table.path, "update-ref", "refs/heads/qatar", v["receipt"].sha)
+    git(table.path, "update-ref", "refs/heads/pakistan", v["propose"].sha)
+    # The cache still lists every version of the shuttle, signatures included.
+    cached = Negotiation(table.path)
+    assert is_agreed(cached.history, v["forward2"].sha)
+    assert agreed_of(table) is None
+    fresh = Negotiation(table.path, use_cache=False)
+    assert not is_agreed(fresh.history, v["forward2"].sha)
+
+
+def test_status_does_not_count_a_cached_sign_that_git_does_not_hold(table: Table) -> None:
+    v = shuttle(table)
+    index = VersionIndex(table.path / "penholder")
+    fake = replace(v["sign_af"], sha="f" * 40, refers=(v["amend"].sha,), action="sign")
+    index.append([fake])
+    assert agreed_of(table) == v["forward2"].sha
+
+
+def test_status_refuses_to_claim_agreement_on_a_forged_signature(table: Table) -> None:
+    v = shuttle(table)
+    assert agreed_of(table) == v["forward2"].sha
+    # Replace afghanistan's sign by the same commit with its signature broken.
+    data = git(table.path, "cat-file", "commit", v["sign_af"].sha).encode()
+    forged = data.replace(b"\n\nafghanistan sign\n", b"\n\nafghanistan signs\n", 1)
+    assert forged != data
+    sha = git(table.path, "hash-object", "-t", "commit", "-w", "--stdin", input=forged).strip()
+    git(table.path, "update-ref", "refs/heads/afghanistan", sha)
+    # Verify fails it; status does not claim the text agreed on its strength.
+    assert agreed_of(table) is None
