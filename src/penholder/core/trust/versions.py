@@ -303,7 +303,6 @@ def _check_turn(
         if any(
             w.actor == v.actor and w.action == action and w.sha != v.sha
             for w in history.referring(target.sha, visible)
-            if action == Action.RECEIPT or not history.is_retracted(w.sha, visible)
         ):
             done = "receipted" if action == Action.RECEIPT else f"{action}d"
             fail(Rule.DUPLICATE, f"{v.actor} has already {done} {_fmt(target)}")
