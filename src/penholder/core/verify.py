@@ -38,6 +38,7 @@ from penholder.core.trust.rosters import (
     roster_for,
 )
 from penholder.core.trust.rules import Rule, Violation
+from penholder.core.trust.tips import branch_findings, revocation_findings
 from penholder.core.trust.versions import TreeFacts, check_version
 
 Progress = Callable[[int, int], None]
@@ -290,27 +291,14 @@ def _roster_change(
 
 
 def _check_revocations(history: History, signing_keys: dict[str, bytes], report: Report) -> None:
-    """Revocation is positional and holds for the key, whatever id it appears under: a version
-    signed with a revoked key counts only as an ancestor of the roster version that revoked it,
-    whatever date it claims."""
-    by_key: dict[bytes, list[str]] = {}
-    for sha, blob in signing_keys.items():
-        by_key.setdefault(blob, []).append(sha)
-    for sha in history.effective_anywhere():
-        before = set(history.roster_before(sha).revoked)
-        for _actor_id, key in set(history.roster_versions[sha].revoked) - before:
-            blob = sshsig.public_key_blob(parse_public_key_line(key))
-            for version_sha in by_key.get(blob, ()):
-                if not history.is_ancestor(version_sha, sha):
-                    report.failures.append(
-                        Failure(
-                            version_sha,
-                            history.versions[version_sha].actor,
-                            Rule.REVOKED_KEY,
-                            f"signed with a key revoked by roster version {sha[:10]}, and not "
-                            "an ancestor of it",
-                        )
-                    )
+    revoked = {
+        key: sshsig.public_key_blob(parse_public_key_line(key)).hex()
+        for sha in history.effective_anywhere()
+        for _, key in history.roster_versions[sha].revoked
+    }
+    keys = {sha: blob.hex() for sha, blob in signing_keys.items()}
+    for finding in revocation_findings(history, keys, revoked):
+        report.failures.append(Failure(finding.sha, finding.actor, finding.rule, finding.message))
 
 
 def _root_signers_problem(
@@ -353,57 +341,9 @@ def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts
 
 
 def _check_branches(tips: dict[str, str], history: History, report: Report) -> None:
-    """Each branch is its owner's: its tip is a good version by the owner, and every version
-    by an actor is an ancestor of the actor's tip."""
-    fail = report.failures.append
-    known = {
-        a.id
-        for r in [history.root_roster, *history.roster_versions.values()]
-        if r
-        for a in r.actors
-    }
-    reach: dict[str, set[str]] = {}
-    for branch, tip in sorted(tips.items()):
-        tip_version = history.versions[tip]
-        if branch not in known:
-            fail(
-                Failure(
-                    tip,
-                    tip_version.actor,
-                    Rule.BRANCH_UNKNOWN,
-                    f"branch {branch!r} is not an actor's",
-                )
-            )
-            continue
-        if tip_version.actor != branch or report.signatures.get(tip) != "good":
-            fail(
-                Failure(
-                    tip,
-                    tip_version.actor,
-                    Rule.BRANCH_TIP,
-                    f"branch {branch} points at a version not signed by {branch}",
-                )
-            )
-    for actor, shas in history.by_actor.items():
-        actor_tip = tips.get(actor)
-        for sha in shas:
-            if actor_tip is None:
-                owned = False
-            elif sha in history.line_number:
-                owned = history.is_ancestor(sha, actor_tip)
-            else:
-                if actor not in reach:
-                    reach[actor] = set(history.ancestors([actor_tip]))
-                owned = sha in reach[actor]
-            if not owned:
-                fail(
-                    Failure(
-                        sha,
-                        actor,
-                        Rule.BRANCH_ANCESTRY,
-                        f"a version by {actor} that is not on {actor}'s branch",
-                    )
-                )
+    good = {sha: status == "good" for sha, status in report.signatures.items()}
+    for finding in branch_findings(tips, history, good):
+        report.failures.append(Failure(finding.sha, finding.actor, finding.rule, finding.message))
 
 
 def signature_statuses(

@@ -1,0 +1,107 @@
+"""Rules over a whole history, judged once every version is in: each branch is its owner's,
+and a revoked key signs nothing outside what its revocation took in. No I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from penholder.core.trust.history import History
+from penholder.core.trust.rules import Rule
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation pinned to one version (sha) and the actor it claims."""
+
+    sha: str
+    actor: str
+    rule: Rule
+    message: str
+
+
+def branch_findings(
+    tips: Mapping[str, str], history: History, good: Mapping[str, bool]
+) -> list[Finding]:
+    """Every branch is named after an actor some roster of the history seated; its tip is a
+    version by that actor whose signature is good (`good`); and every version by an actor is an
+    ancestor of the actor's branch tip (an actor cannot show two histories to two sides)."""
+    out: list[Finding] = []
+    known = {
+        a.id
+        for r in [history.root_roster, *history.roster_versions.values()]
+        if r
+        for a in r.actors
+    }
+    for branch, tip in sorted(tips.items()):
+        tip_version = history.versions[tip]
+        if branch not in known:
+            out.append(
+                Finding(
+                    tip,
+                    tip_version.actor,
+                    Rule.BRANCH_UNKNOWN,
+                    f"branch {branch!r} is not an actor's",
+                )
+            )
+            continue
+        if tip_version.actor != branch or not good.get(tip, False):
+            out.append(
+                Finding(
+                    tip,
+                    tip_version.actor,
+                    Rule.BRANCH_TIP,
+                    f"branch {branch} points at a version not signed by {branch}",
+                )
+            )
+    reach: dict[str, set[str]] = {}
+    for actor, shas in history.by_actor.items():
+        actor_tip = tips.get(actor)
+        for sha in shas:
+            if actor_tip is None:
+                owned = False
+            elif sha in history.line_number:
+                owned = history.is_ancestor(sha, actor_tip)
+            else:
+                if actor not in reach:
+                    reach[actor] = set(history.ancestors([actor_tip]))
+                owned = sha in reach[actor]
+            if not owned:
+                out.append(
+                    Finding(
+                        sha,
+                        actor,
+                        Rule.BRANCH_ANCESTRY,
+                        f"a version by {actor} that is not on {actor}'s branch",
+                    )
+                )
+    return out
+
+
+def revocation_findings(
+    history: History, signing_keys: Mapping[str, str], revoked_key_of: Mapping[str, str]
+) -> list[Finding]:
+    """Revocation is positional and holds for the key, whatever id it appears under: a version
+    signed with a revoked key counts only as an ancestor of the roster version that revoked it,
+    whatever date it claims. `signing_keys` maps each version to an identifier of the key that
+    signed it; `revoked_key_of` maps a revoked key line to the same identifier."""
+    out: list[Finding] = []
+    by_key: dict[str, list[str]] = {}
+    for sha, key in signing_keys.items():
+        by_key.setdefault(key, []).append(sha)
+    for sha in history.effective_anywhere():
+        before = set(history.roster_before(sha).revoked)
+        for _actor_id, key in set(history.roster_versions[sha].revoked) - before:
+            for version_sha in by_key.get(revoked_key_of.get(key, key), ()):
+                if not history.is_ancestor(version_sha, sha):
+                    out.append(
+                        Finding(
+                            version_sha,
+                            history.versions[version_sha].actor,
+                            Rule.REVOKED_KEY,
+                            f"signed with a key revoked by roster version {sha[:10]}, and not "
+                            "an ancestor of it",
+                        )
+                    )
+    return out
