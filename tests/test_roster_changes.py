@@ -251,3 +251,48 @@ def test_the_writing_process_sees_its_own_roster_version(table: Table) -> None:
     )
     assert store.history.roster_versions[made.sha] == new
     assert store.history.added_actors(made.sha) == {"un"}
+
+
+def test_a_revocation_whose_quorum_stood_on_separate_branches_cannot_be_retracted(
+    table: Table,
+) -> None:
+    v = shuttle(table)
+    fresh = demo_private_key("afghanistan-2026")
+    roster = current(table)
+    af = roster.actor("afghanistan")
+    assert af is not None
+    revoked = replace(
+        roster,
+        actors=tuple(
+            replace(a, key=line(fresh)) if a.id == "afghanistan" else a for a in roster.actors
+        ),
+        revoked=(("afghanistan", af.key),),
+    )
+    table.on("qatar", Action.RECEIPT, v["sign_af"])
+    revocation = change(table, revoked)
+    table.keys["afghanistan"] = fresh
+    table.act("afghanistan", Action.RECEIPT, refers=(revocation.sha,))
+    endorsed_tr, endorsed_qa = endorse_all(table, revocation)
+    store = Negotiation(table.path)
+    # No single version holds both endorsements and the receipt; the revocation holds anyway.
+    assert revocation.sha in store.history.effective_anywhere()
+    before = snapshot(table.path)
+    with pytest.raises(PenholderError) as caught:
+        table.act("turkiye", Action.RETRACT, refers=(endorsed_tr.sha,))
+    assert caught.value.rule == "retract"
+    assert snapshot(table.path) == before
+    # A retract made from a view that lacked qatar's endorsement (as a hand-made commit could
+    # be) is judged valid there, yet cannot revive the revoked key.
+    retract = replace(
+        endorsed_tr,
+        sha="e" * 40,
+        action=Action.RETRACT.value,
+        refers=(endorsed_tr.sha,),
+        parents=(endorsed_tr.sha,),
+    )
+    history = store.history
+    assert history.in_effect_within(revocation.sha, retract.parents) is False
+    history.add(retract)
+    assert history.is_retracted(endorsed_tr.sha)
+    assert revocation.sha in history.effective_anywhere()
+    assert endorsed_qa.sha in history.line_number

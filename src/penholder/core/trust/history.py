@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import combinations, product
 
 from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
 from penholder.core.roster import Roster
@@ -64,7 +65,6 @@ class History:
         self._effective: dict[str, frozenset[str]] = {}
         self.effective_everywhere: set[str] = set()
         self._all_marks: set[str] = set()
-        self._all_retracted: set[str] = set()
         # every key any roster of this history ever named, and the actor it belongs to
         self.key_owner: dict[str, str] = {}
 
@@ -159,7 +159,6 @@ class History:
             and self.versions[target].refers[0] in self.roster_versions
         ):
             retracted = retracted | {target}
-            self._all_retracted.add(target)
         if changed:
             effective = self._take_effect(seen, marks - retracted, effective)
         self._rosters_seen[v.sha] = seen
@@ -291,15 +290,57 @@ class History:
         return self.root_roster if newest is None else self.roster_versions[newest]
 
     def effective_anywhere(self) -> list[str]:
-        """Roster versions in effect somewhere: at some version of the history, or in the view
-        of the whole history (their quorum's standing endorsements and the added keys' receipts
-        all exist, on whatever branches). Revocation holds from there."""
-        standing = frozenset(self._all_marks - self._all_retracted)
+        """Roster versions in effect somewhere: at some version of the history, or in a view
+        some reader could hold — the replaced roster's quorum of endorsements and the added
+        keys' receipts, on whatever branches, such that no retract of one of those endorsements
+        is an ancestor of another of them. A retract made later, from a view that did not hold
+        them all, cannot undo that. Revocation holds from there."""
         return [
             sha
             for sha in self.roster_versions
-            if sha in self.effective_everywhere or self._quorum_met(sha, standing)
+            if sha in self.effective_everywhere or self._stood_together(sha)
         ]
+
+    def in_effect_within(self, sha: str, parents: Iterable[str]) -> bool:
+        """Whether roster version `sha` is in effect in the view of a version with these
+        parents: positionally, or because its quorum stood together among those ancestors."""
+        parents = tuple(parents)
+        return sha in self.in_effect(parents) or self._stood_together(
+            sha, self.visible_from(parents)
+        )
+
+    def _stood_together(self, sha: str, visible: Visible | None = None) -> bool:
+        old = self.roster_before(sha)
+        mediators = set(old.ids("mediator"))
+        added = self.added_actors(sha)
+        endorsements: dict[str, list[str]] = {}
+        receipts: dict[str, list[str]] = {}
+        for mark in self._all_marks:
+            w = self.versions[mark]
+            if w.refers[0] != sha or mark not in self.line_number:
+                continue
+            if visible is not None and not visible(mark):
+                continue
+            if w.action == Action.ENDORSE and w.actor in mediators:
+                endorsements.setdefault(w.actor, []).append(mark)
+            elif w.action == Action.RECEIPT and w.actor in added:
+                receipts.setdefault(w.actor, []).append(mark)
+        quorum = max(old.quorum, 1)
+        if len(endorsements) < quorum or set(receipts) != added:
+            return False
+        # Receipts are never retracted: any one per added key will do.
+        chosen_receipts = [shas[0] for shas in receipts.values()]
+        for group in combinations(sorted(endorsements), quorum):
+            for choice in product(*(endorsements[m] for m in group)):
+                members = [*choice, *chosen_receipts]
+                if not any(
+                    self.is_ancestor(r, other)
+                    for e in choice
+                    for r in self.retracts_of(e)
+                    for other in members
+                ):
+                    return True
+        return False
 
     def suspending_withdrawals(self, parents: Iterable[str]) -> frozenset[str]:
         """Withdrawals among the ancestors that no ancestor resume refers to."""

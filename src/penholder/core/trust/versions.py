@@ -320,11 +320,11 @@ def _check_turn(
                 pass
             elif referred_to.action == Action.ROSTER:
                 in_effect = (
-                    history.effective_everywhere
+                    referred_to.sha in history.effective_anywhere()
                     if visible is _EVERYTHING
-                    else history.in_effect(v.parents)
+                    else history.in_effect_within(referred_to.sha, v.parents)
                 )
-                if referred_to.sha in in_effect:
+                if in_effect:
                     fail(
                         Rule.RETRACT,
                         f"{_fmt(referred_to)} has taken effect: its endorsements stand",
