@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ from penholder.core.queries import (
 )
 from penholder.core.roster import Roster, check_roster, load_toml, parse_actors, parse_rules
 from penholder.core.store import Negotiation, Request, decode_draft, new_negotiation_id
+from penholder.core.trust.text import neutralize
 from penholder.core.verify import signature_statuses, verify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,8 +105,15 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def say(message: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """Print a line that may quote a version's text (a subject, a note, a draft, a name, a
+    failure message): every control and bidi character is shown as a visible mark, never as
+    its effect on the terminal. Every line of this command line is printed through it."""
+    click.echo(neutralize(message), nl=nl, err=err)
+
+
 def fail(message: str, rule: str = "error") -> None:
-    click.echo(f"penholder: {rule}: {message}", err=True)
+    say(f"penholder: {rule}: {message}", err=True)
     raise SystemExit(1)
 
 
@@ -141,8 +150,23 @@ def read_draft(path: str, limit: int) -> bytes:
     return data
 
 
+_NON_ASCII = re.compile("[^\x00-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if neutralize(char) == char else f"\\u{ord(char):04x}"
+
+
+def safe_json(value: object) -> str:
+    """JSON that keeps every text exactly, yet never carries a control or bidi character raw:
+    json escapes C0 itself; DEL, C1 and the bidi controls are written as \\uXXXX escapes (the
+    same string to any JSON reader). Other non-ASCII text (names, drafts) stays readable."""
+    return _NON_ASCII.sub(_json_escape, json.dumps(value, indent=2, ensure_ascii=False))
+
+
 def echo_json(value: object) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    click.echo(safe_json(value))
 
 
 def describe(v: Version) -> str:
@@ -185,8 +209,8 @@ def main(
     click_ctx.obj = Context(repo=repo, home=home or default_home(), passphrase_file=passphrase_file)
     if click_ctx.invoked_subcommand is None:
         if not (repo / "HEAD").exists():
-            click.echo(click_ctx.get_help())
-            click.echo(f"\n({repo} is not a negotiation: try `penholder demo`)", err=True)
+            say(click_ctx.get_help())
+            say(f"\n({repo} is not a negotiation: try `penholder demo`)", err=True)
             return
         click_ctx.invoke(tui_command, actor=None)
 
@@ -211,7 +235,7 @@ def key_new(ctx: Context, actor_id: str, name: str, no_passphrase: bool) -> None
         if ctx.keystore.has(actor_id):
             raise KeyError_(f"a key for {actor_id!r} already exists", rule="key-exists")
         if no_passphrase:
-            click.echo(
+            say(
                 "warning: the key is stored WITHOUT a passphrase: anyone who copies the file "
                 "can sign as " + actor_id,
                 err=True,
@@ -223,9 +247,9 @@ def key_new(ctx: Context, actor_id: str, name: str, no_passphrase: bool) -> None
                 raise InputError("the passphrase is empty; use --no-passphrase to mean it")
         private = Ed25519PrivateKey.generate()
         stored = ctx.keystore.save(actor_id, private, secret, name=name)
-        click.echo(f"key: {stored.path}")
-        click.echo(f"fingerprint: {fingerprint(private.public_key())}")
-        click.echo(public_key_line(private.public_key()))
+        say(f"key: {stored.path}")
+        say(f"fingerprint: {fingerprint(private.public_key())}")
+        say(public_key_line(private.public_key()))
 
 
 @key.command("list")
@@ -235,9 +259,9 @@ def key_list(ctx: Context) -> None:
     with reported():
         found = ctx.keystore.list()
         if not found:
-            click.echo(f"no keys in {ctx.keystore.folder}", err=True)
+            say(f"no keys in {ctx.keystore.folder}", err=True)
         for item in found:
-            click.echo(f"{item.actor_id}\t{item.fingerprint}\t{item.path}")
+            say(f"{item.actor_id}\t{item.fingerprint}\t{item.path}")
 
 
 @key.command("export")
@@ -247,8 +271,8 @@ def key_export(ctx: Context, actor_id: str) -> None:
     """Print ACTOR_ID's public key line (the last line of output)."""
     with reported():
         line = ctx.keystore.public_line(actor_id)
-        click.echo(f"# {actor_id} {fingerprint(parse_public_key_line(line))}", err=True)
-        click.echo(line)
+        say(f"# {actor_id} {fingerprint(parse_public_key_line(line))}", err=True)
+        say(line)
 
 
 # creating -----------------------------------------------------------------------------------
@@ -294,11 +318,11 @@ def init(
         root = negotiation.root
         convener = roster.actor(actor)
         assert convener is not None
-        click.echo(f"opened {repo}: {title}")
-        click.echo(f"negotiation: {roster.negotiation_id}")
-        click.echo(f"root: {root.sha}")
-        click.echo(f"convener: {actor} {convener.fingerprint}")
-        click.echo("Give the root sha and the fingerprint to every delegation out of band.")
+        say(f"opened {repo}: {title}")
+        say(f"negotiation: {roster.negotiation_id}")
+        say(f"root: {root.sha}")
+        say(f"convener: {actor} {convener.fingerprint}")
+        say("Give the root sha and the fingerprint to every delegation out of band.")
 
 
 def check_date(date: str | None) -> None:
@@ -330,8 +354,8 @@ def act_and_report(ctx: Context, request: Request) -> Version:
         raise RefusedError(f"{request.actor!r} is not on the roster", rule="actor-unknown")
     version = negotiation.act(request, ctx.key(request.actor))
     ctx.last_sha = version.sha
-    click.echo(describe(version))
-    click.echo(version.sha)
+    say(describe(version))
+    say(version.sha)
     return version
 
 
@@ -653,7 +677,7 @@ def log(ctx: Context, document: str | None, as_json: bool) -> None:
         for sha in shas:
             v = history.versions[sha]
             badge = {"good": "✓", "bad": "✗ BAD", "unknown-key": "✗ UNKNOWN KEY"}[statuses[sha]]
-            click.echo(f"{iso_time(v.time)}  {describe(v)}  {badge}")
+            say(f"{iso_time(v.time)}  {describe(v)}  {badge}")
 
 
 @main.command()
@@ -665,22 +689,22 @@ def show(ctx: Context, rev: str, document: str | None) -> None:
     with reported():
         negotiation = ctx.negotiation()
         v = resolve(ctx, rev)
-        click.echo(f"version   {v.sha}")
-        click.echo(f"actor     {v.actor}")
-        click.echo(f"action    {v.action}")
-        click.echo(f"round     {v.round}")
+        say(f"version   {v.sha}")
+        say(f"actor     {v.actor}")
+        say(f"action    {v.action}")
+        say(f"round     {v.round}")
         if v.to:
-            click.echo(f"to        {', '.join(v.to)}")
+            say(f"to        {', '.join(v.to)}")
         for sha in v.refers:
-            click.echo(f"refers    {sha}")
-        click.echo(f"time      {iso_time(v.time)} (as the signer wrote it)")
-        click.echo(f"subject   {v.subject}")
+            say(f"refers    {sha}")
+        say(f"time      {iso_time(v.time)} (as the signer wrote it)")
+        say(f"subject   {v.subject}")
         if v.note:
-            click.echo("\n" + v.note)
+            say("\n" + v.note)
         found = negotiation.document_of(v, document)
         if found is not None:
-            click.echo(f"\n--- {found[0]} ---")
-            click.echo(found[1], nl=not found[1].endswith("\n"))
+            say(f"\n--- {found[0]} ---")
+            say(found[1], nl=not found[1].endswith("\n"))
         elif document:
             raise InputError(f"no text of {document!r} at or before {v.short}")
 
@@ -704,9 +728,9 @@ def inbox_command(ctx: Context, actor: str, as_json: bool) -> None:
             echo_json([version_json(v, negotiation.roster, statuses[v.sha]) for v in waiting])
             return
         if not waiting:
-            click.echo(f"nothing awaits {actor}")
+            say(f"nothing awaits {actor}")
         for v in waiting:
-            click.echo(describe(v))
+            say(describe(v))
 
 
 @main.command()
@@ -721,7 +745,7 @@ def status(ctx: Context, as_json: bool) -> None:
         confirmed = []
         for doc in state.documents:
             if doc.agreed and confirmed_agreement(negotiation, doc.agreed) is None:
-                click.echo(
+                say(
                     f"penholder: {doc.name}: agreement of {doc.agreed[:10]} could not be "
                     "confirmed (a signature does not check): run penholder verify",
                     err=True,
@@ -732,16 +756,16 @@ def status(ctx: Context, as_json: bool) -> None:
         if as_json:
             echo_json(state.to_json())
             return
-        click.echo(f"{state.title}")
+        say(f"{state.title}")
         suspended = f" (withdrawn: {', '.join(state.suspended_by)})" if state.suspended_by else ""
-        click.echo(f"state: {state.state}{suspended}")
-        click.echo(
+        say(f"state: {state.state}{suspended}")
+        say(
             f"round {state.round}"
             + (f", {state.place}" if state.place else "")
             + (f", {state.date}" if state.date else "")
         )
         for doc in state.documents:
-            click.echo(
+            say(
                 f"{doc.name}: heads {', '.join(h[:10] for h in doc.heads) or '-'}; "
                 f"pen {', '.join(doc.pen) or '-'}"
                 + (f"; agreed {doc.agreed[:10]}" if doc.agreed else "")
@@ -759,15 +783,11 @@ def verify_command(ctx: Context, as_json: bool) -> None:
             echo_json(report.to_json())
         else:
             for f in report.failures:
-                click.echo(f"FAIL {f.rule}  {f.sha[:10]}  {f.actor or '?'}: {f.message}")
+                say(f"FAIL {f.rule}  {f.sha[:10]}  {f.actor or '?'}: {f.message}")
             if report.ok:
-                click.echo(
-                    f"ok: {report.versions} versions verified, every signature and rule holds"
-                )
+                say(f"ok: {report.versions} versions verified, every signature and rule holds")
             else:
-                click.echo(
-                    f"{len(report.failures)} failures in {report.versions} versions", err=True
-                )
+                say(f"{len(report.failures)} failures in {report.versions} versions", err=True)
         if not report.ok:
             raise SystemExit(1)
 
@@ -842,15 +862,16 @@ def diff_command(
             echo_json(payload)
             return
         color = not no_color and sys.stdout.isatty()
-        click.echo(f"--- {sides.label_old}\n+++ {sides.label_new}\n    {sides.document}")
-        click.echo(diffpaint.paint_stat(result.stats))
+        say(f"--- {sides.label_old}\n+++ {sides.label_new}\n    {sides.document}")
+        say(diffpaint.paint_stat(result.stats))
         if result.simplified:
-            click.echo("(simplified: the time budget ran out; the result is exact but not minimal)")
+            say("(simplified: the time budget ran out; the result is exact but not minimal)")
         if stat:
             return
-        click.echo()
+        say()
         if side_by_side:
             width = shutil_width()
+            # The painters neutralise the texts themselves, then add their own colours.
             click.echo(
                 diffpaint.paint_side_by_side(side_by_side_view(result, context), width, color)
             )
@@ -889,10 +910,10 @@ def doctor(ctx: Context, repair: bool, as_json: bool) -> None:
             )
         else:
             for line in done:
-                click.echo(f"repaired: {line}")
+                say(f"repaired: {line}")
             for f in findings:
                 hint = " (doctor --repair fixes it)" if f.repairable and not f.ok else ""
-                click.echo(f"{'ok  ' if f.ok else 'FAIL'} {f.check:8} {f.message}{hint}")
+                say(f"{'ok  ' if f.ok else 'FAIL'} {f.check:8} {f.message}{hint}")
         if not all(f.ok for f in findings):
             raise SystemExit(1)
 
@@ -954,10 +975,10 @@ def demo(
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=folder.parent))
         try:
-            click.echo(f"building the demo negotiation in {folder}", err=True)
+            say(f"building the demo negotiation in {folder}", err=True)
 
             def progress(done: int, total: int, version: Version) -> None:
-                click.echo(f"  [{done:>2}/{total}] {describe(version)}", err=True)
+                say(f"  [{done:>2}/{total}] {describe(version)}", err=True)
 
             negotiation = replay(
                 scenario,
@@ -985,14 +1006,12 @@ def demo(
         built = Negotiation(folder / "negotiation")
         convener = built.roster.actor(built.roster.convener)
         assert convener is not None
-        click.echo(f"negotiation: {folder / 'negotiation'}")
-        click.echo(f"keys:        {folder / 'home'} (passphrase: {DEMO_PASSPHRASE}; DEMO ONLY)")
-        click.echo(f"root:        {built.root.sha}")
-        click.echo(f"convener:    {convener.id} {convener.fingerprint}")
-        click.echo(f"verified:    {report.versions} versions, every signature and rule holds")
-        click.echo(
-            f"try:         penholder -C {folder / 'negotiation'} --home {folder / 'home'} status"
-        )
+        say(f"negotiation: {folder / 'negotiation'}")
+        say(f"keys:        {folder / 'home'} (passphrase: {DEMO_PASSPHRASE}; DEMO ONLY)")
+        say(f"root:        {built.root.sha}")
+        say(f"convener:    {convener.id} {convener.fingerprint}")
+        say(f"verified:    {report.versions} versions, every signature and rule holds")
+        say(f"try:         penholder -C {folder / 'negotiation'} --home {folder / 'home'} status")
         if not no_tui:
             ctx.repo = folder / "negotiation"
             ctx.home = folder / "home"

@@ -36,7 +36,7 @@ def _label(weights: Counter[tuple[str, int]]) -> str:
 
 
 def register(main: click.Group) -> None:
-    from penholder.cli import Context, echo_json, pass_ctx, reported, resolve
+    from penholder.cli import Context, echo_json, pass_ctx, reported, resolve, say
 
     @main.command()
     @click.argument("rev")
@@ -55,7 +55,7 @@ def register(main: click.Group) -> None:
             rows = blame_lines([(s.text, s.actor, s.round) for s in spans])
             width = max((len(label) for label, _ in rows), default=0)
             for label, text in rows:
-                click.echo(f"{label.ljust(width)} │ {text}")
+                say(f"{label.ljust(width)} │ {text}")
 
     @main.command()
     @click.argument("rev")
@@ -86,7 +86,7 @@ def register(main: click.Group) -> None:
                     )
                     return
                 for r in rows:
-                    click.echo(
+                    say(
                         f"round {r.round}  {r.version[:10]}  {r.total} open brackets in {len(r.per_clause)} clauses"
                     )
                 return
@@ -96,6 +96,6 @@ def register(main: click.Group) -> None:
                 return
             for c in table:
                 mark = f"[{c.brackets}]" if c.brackets else ""
-                click.echo(
+                say(
                     f"{c.id}  {c.number or '-':6} {c.status:21} {mark:5} {c.proposed_by:12} {c.title}"
                 )

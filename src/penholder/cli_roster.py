@@ -18,7 +18,7 @@ def _changed(
 
 
 def register(main: click.Group) -> None:
-    from penholder.cli import Context, act_and_report, pass_ctx, reported
+    from penholder.cli import Context, act_and_report, pass_ctx, reported, say
     from penholder.core.errors import InputError
     from penholder.core.keys import check_actor_id, parse_public_key_line
     from penholder.core.model import Action
@@ -40,17 +40,17 @@ def register(main: click.Group) -> None:
         with reported():
             current = ctx.negotiation().roster
             for a in current.actors:
-                click.echo(f"{a.id}\t{a.role}\t{a.fingerprint}\t{a.name}")
+                say(f"{a.id}\t{a.role}\t{a.fingerprint}\t{a.name}")
             for actor_id, key in current.revoked:
-                click.echo(f"revoked\t{actor_id}\t{key}")
-            click.echo(f"quorum\t{current.quorum} of {len(current.ids('mediator'))} mediators")
+                say(f"revoked\t{actor_id}\t{key}")
+            say(f"quorum\t{current.quorum} of {len(current.ids('mediator'))} mediators")
 
     def propose_change(ctx: Context, actor: str, new: Roster, subject: str) -> None:
         act_and_report(ctx, Request(actor, Action.ROSTER, subject, roster=new))
         negotiation = ctx.negotiation()
         old = negotiation.roster
         added = [a.id for a in new.actors if a.key not in old.key_lines()]
-        click.echo(
+        say(
             f"It takes effect once {old.quorum} of the mediators ({', '.join(old.ids('mediator'))}) "
             "endorse it (penholder endorse --refers "
             + ctx.last_sha[:10]

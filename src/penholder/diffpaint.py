@@ -24,6 +24,7 @@ from penholder.core.diff import (
     inline_view,
     side_by_side_view,
 )
+from penholder.core.trust.text import neutralize
 
 MOVE_MARK = "⇄"
 _SEPARATOR = " │ "
@@ -53,10 +54,12 @@ def _pieces(
     segments: tuple[Segment, ...], color: bool, marked: set[tuple[int, str]]
 ) -> list[Piece]:
     """Segments as pieces, with the move marker before the first piece of each moved block.
-    Carriage returns are dropped and tabs expanded, so that widths hold on a terminal."""
+    Control and bidi characters are shown as visible marks (a carriage return as ␍, an escape
+    as ␛: never their effect on the terminal) and tabs expanded, so that what shows is what
+    was signed and widths hold."""
     pieces: list[Piece] = []
     for raw in segments:
-        segment = raw._replace(text=raw.text.replace("\r", "").replace("\t", "    "))
+        segment = raw._replace(text=neutralize(raw.text).replace("\t", "    "))
         marker = ""
         if segment.move_id is not None and (segment.move_id, segment.kind) not in marked:
             marked.add((segment.move_id, segment.kind))
@@ -75,7 +78,8 @@ def _pieces(
 
 
 def _fold_line(fold: Fold, color: bool) -> str:
-    return click.style(fold.label, dim=True) if color else fold.label
+    label = neutralize(fold.label)
+    return click.style(label, dim=True) if color else label
 
 
 def paint_inline(diff: TextDiff | InlineView, color: bool) -> str:

@@ -1,8 +1,37 @@
-"""One self-contained HTML page that prints well: A4, page numbers in the footer."""
+"""One self-contained HTML page that prints well: A4, page numbers in the footer.
+
+Every text a version provides (subjects, notes, drafts, names, places, failure messages) goes
+into a page through `text_html`: HTML-escaped, and with every control and bidi character shown
+as a visible mark, so that what is printed is what was signed.
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
+
+from penholder.core.trust.text import neutralize
+
+_NOT_PLAIN_ASCII = re.compile("[^\t\n\x20-\x7e]")
+
+
+def text_html(text: str) -> str:
+    """`text` as HTML text or attribute value: control and bidi characters neutralised to
+    visible marks (␛, <U+202E>), then `&`, `<`, `>` and both quotes escaped."""
+    return escape(neutralize(text), quote=True)
+
+
+def _mark(match: re.Match[str]) -> str:
+    return escape(neutralize(match.group()), quote=True)
+
+
+def marked(html: str) -> str:
+    """Defence in depth for a whole page: any raw control or bidi character that reached it is
+    replaced by its visible mark, escaped (valid in text and in attribute values alike)."""
+    if neutralize(html) == html:
+        return html
+    return _NOT_PLAIN_ASCII.sub(_mark, html)
+
 
 CSS = """
 @page { size: A4; margin: 22mm 18mm 24mm 18mm;
@@ -42,9 +71,9 @@ DRAFT_CSS = """
 def page(title: str, body: str, *, draft: bool = False) -> str:
     marks = '<div class="watermark">DRAFT</div>\n' if draft else ""
     css = CSS + (DRAFT_CSS if draft else "")
-    return (
+    return marked(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{css}</style></head>\n"
+        f"<title>{text_html(title)}</title><style>{css}</style></head>\n"
         f'<body class="{"draft" if draft else "final"}">\n{marks}{body}\n</body></html>\n'
     )
 
@@ -55,7 +84,9 @@ def table(
     """An HTML table; cells are HTML already, headers are plain text (None: no header row)."""
     head = ""
     if headers is not None:
-        head = "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in headers) + "</tr></thead>"
+        head = (
+            "<thead><tr>" + "".join(f"<th>{text_html(h)}</th>" for h in headers) + "</tr></thead>"
+        )
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     klass = f' class="{css}"' if css else ""
     cols = "".join(f'<col style="width: {w}%">' for w in widths or [])
@@ -65,4 +96,4 @@ def table(
 def status_badge(status: str) -> str:
     if status == "good":
         return '<span class="good">✓ good</span>'
-    return f'<span class="bad">✗ {escape(status)}</span>'
+    return f'<span class="bad">✗ {text_html(status)}</span>'

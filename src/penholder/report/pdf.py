@@ -1,10 +1,12 @@
-"""PDF from the printable HTML, through WeasyPrint (the optional `pdf` extra)."""
+"""PDF from the printable HTML, through WeasyPrint (the optional `pdf` extra). What it prints
+shows control and bidi characters as visible marks, as the HTML does."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from penholder.core.errors import InputError
+from penholder.report.page import marked
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -16,4 +18,5 @@ def write_pdf(html: str, path: Path) -> None:
             "and print it from a browser)",
             rule="pdf-missing",
         ) from exc
-    weasyprint.HTML(string=html).write_pdf(str(path))
+    # The page's texts are neutralised already; no raw control or bidi character reaches the PDF.
+    weasyprint.HTML(string=marked(html)).write_pdf(str(path))

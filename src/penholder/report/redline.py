@@ -1,24 +1,23 @@
-"""A printable redline between two versions or rounds."""
+"""A printable redline between two versions or rounds. Every text from a version goes in
+through `text_html` (escaped, control and bidi characters shown as visible marks)."""
 
 from __future__ import annotations
-
-from html import escape
 
 from penholder.core.compare import Sides
 from penholder.core.diff import Fold, InlineView, TextDiff
 from penholder.core.queries import iso_time
-from penholder.report.page import page, status_badge, table
+from penholder.report.page import page, status_badge, table, text_html
 
 
 def _segments_html(view: InlineView) -> str:
     lines = []
     for row in view.rows:
         if isinstance(row, Fold):
-            lines.append(f'<span class="fold">{escape(row.label)}</span>')
+            lines.append(f'<span class="fold">{text_html(row.label)}</span>')
             continue
         parts = []
         for segment in row.segments:
-            text = escape(segment.text)
+            text = text_html(segment.text)
             if segment.move_id is not None:
                 tag = "del" if segment.kind == "delete" else "ins"
                 parts.append(
@@ -41,11 +40,12 @@ def to_html(
         from penholder.core.model import Version
 
         if not isinstance(side, Version):
-            return [escape(label), "—", "—", "—"]
+            return [text_html(label), "—", "—", "—"]
         return [
-            escape(label),
-            f"{escape(side.actor)} ({escape(side.action)}, round {side.round}, {iso_time(side.time)})",
-            f'<span class="sha">{side.sha}</span>',
+            text_html(label),
+            f"{text_html(side.actor)} ({text_html(side.action)}, round {side.round}, "
+            f"{text_html(iso_time(side.time))})",
+            f'<span class="sha">{text_html(side.sha)}</span>',
             status_badge(signatures.get(side.sha, "unknown-key")),
         ]
 
@@ -63,7 +63,7 @@ def to_html(
         + (" (simplified: the time budget ran out)" if diff.simplified else "")
         + "</p>"
     )
-    body = f"""<h1>Redline of {escape(sides.document)}: {escape(title)}</h1>
+    body = f"""<h1>Redline of {text_html(sides.document)}: {text_html(title)}</h1>
 {header}
 {stats}
 <p>Deleted text is <del>struck through</del>, inserted text <ins>underlined</ins>,

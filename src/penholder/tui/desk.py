@@ -27,8 +27,8 @@ from penholder.core.store import Negotiation, Request
 from penholder.core.sync import SyncReport, sync
 from penholder.core.sync_state import BranchState, Heard, branch_states, last_heard, load_record
 from penholder.core.sync_state import remotes as configured_remotes
-from penholder.core.trust.history import History
 from penholder.core.trust.agreement import is_agreed
+from penholder.core.trust.history import History
 from penholder.core.verify import signature_statuses
 from penholder.tui.redline import Granularity, Redline, compare
 from penholder.tui.trilogue import Trilogue
