@@ -34,11 +34,18 @@ def register(main: click.Group) -> None:
     def certificate(ctx: Context, rev: str, fmt: str, output: Path, draft: bool) -> None:
         """The certificate of an agreed text: signatures, endorsements, the road to it, and the
         commands that check it with git and ssh-keygen alone."""
-        from penholder.core.certificate import build_certificate
+        from penholder.core.certificate import certify
+        from penholder.core.gitrepo import GitRepo
         from penholder.report import certificate as render
 
         with reported():
-            cert = build_certificate(ctx.negotiation(), resolve(ctx, rev), draft=draft)
+            # What the certificate states rests on git read afresh, never on the cache.
+            repo = GitRepo(ctx.repo)
+            try:
+                sha = repo.rev_parse(rev)
+            finally:
+                repo.close()
+            cert = certify(ctx.repo, sha, draft=draft)
             if any(a.signature != "good" for a in (*cert.signatures, *cert.endorsements)):
                 click.echo(
                     "warning: a signature on this text does not verify; run penholder verify",
