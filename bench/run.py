@@ -1,4 +1,4 @@
-"""Run every benchmark and print one table: `python bench/run.py [AREA ...] [--quick]`.
+"""Run every benchmark and print one table: `python bench/run.py [AREA ...] [--quick] [--size N]`.
 
 Each area lives in `bench/bench_<area>.py` and exposes `run(quick: bool) -> list[Row]`.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Row
 
-AREAS = ["store", "diff", "clauses", "tui"]
+AREAS = ["store", "verify", "diff", "clauses", "tui"]
 
 
 def render(rows: list[Row]) -> str:
@@ -42,6 +43,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("areas", nargs="*", default=AREAS)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument(
+        "--size", type=int, default=None, help="versions per history (areas that take a size)"
+    )
     args = parser.parse_args()
     rows: list[Row] = []
     for area in args.areas:
@@ -50,7 +54,10 @@ def main() -> int:
         except ModuleNotFoundError:
             print(f"(no benchmarks for {area} yet)", file=sys.stderr)
             continue
-        rows += module.run(args.quick)
+        if args.size is not None and "size" in inspect.signature(module.run).parameters:
+            rows += module.run(args.quick, size=args.size)
+        else:
+            rows += module.run(args.quick)
         print(render(rows), file=sys.stderr, flush=True)
     print(render(rows))
     return 0 if all(r.ok is not False for r in rows) else 1
