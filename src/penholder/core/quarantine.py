@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -49,6 +50,16 @@ def last_line(stderr: bytes) -> str:
     errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
     chosen = errors[-1] if errors else (lines[-1] if lines else "")
     return chosen.removeprefix("fatal: ").removeprefix("error: ")
+
+
+def first_error(stderr: bytes) -> str:
+    """The line of git's stderr that says what went wrong first: the first `error:` naming an
+    object or a read that failed (also from the remote side), else the last fatal line."""
+    for raw in stderr.decode("utf-8", "replace").replace("\r", "\n").splitlines():
+        line = raw.strip().removeprefix("remote:").strip()
+        if line.startswith("error:") and "died with error" not in line:
+            return line.removeprefix("error:").strip()
+    return last_line(stderr)
 
 
 def run_transport(
@@ -94,10 +105,23 @@ def run_transport(
     return subprocess.CompletedProcess(command, code, b"".join(out), bytes(err))
 
 
-class Quarantine:
-    """A temporary bare repository borrowing `local`'s objects; removed on exit."""
+@dataclass
+class Fetched:
+    """What a fetch brought: each branch's tip (in `refs/fetched/`), and each branch whose own
+    fetch failed, with the tip the other side advertised for it and git's reason."""
 
-    def __init__(self, local: Path) -> None:
+    tips: dict[str, str]
+    refused: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+
+
+class Quarantine:
+    """A temporary bare repository borrowing `local`'s objects; removed on exit.
+
+    `strict` (the default) has git check every object a fetch brings (`fetch.fsckObjects`); a
+    lenient quarantine only stages what the other side sends, to be fetched from again, branch
+    by branch, into a strict one."""
+
+    def __init__(self, local: Path, *, strict: bool = True) -> None:
         self.local = local.resolve()
         folder = self.local / "penholder"
         folder.mkdir(exist_ok=True)
@@ -105,9 +129,10 @@ class Quarantine:
         self._repo: GitRepo | None = None
         try:
             run_git(self.path, "init", "--bare", "--quiet", "--object-format=sha1")
+            check = "true" if strict else "false"
             for key, value in (
-                ("transfer.fsckObjects", "true"),
-                ("fetch.fsckObjects", "true"),
+                ("transfer.fsckObjects", check),
+                ("fetch.fsckObjects", check),
                 ("gc.auto", "0"),
                 ("core.logAllRefUpdates", "false"),
             ):
@@ -161,19 +186,64 @@ class Quarantine:
 
     # fetching --------------------------------------------------------------------------------
 
-    def fetch(self, source: str, progress: Progress | None = None) -> dict[str, str]:
-        """Fetch every `refs/heads/*` of `source` (URL, path or bundle) into the quarantine."""
-        result = run_transport(
-            self.path,
-            ["fetch", "--no-tags", "--no-write-fetch-head", source, f"+{HEADS}*:{FETCHED}*"],
-            "fetch",
-            progress,
-        )
-        if result.returncode != 0:
+    def fetch(self, source: str, progress: Progress | None = None) -> Fetched:
+        """Fetch every `refs/heads/*` of `source` (URL, path or bundle) into the quarantine, and
+        nothing outside `refs/heads/`.
+
+        All at once first; when that fails (one bad object, a missing parent, a junk branch),
+        branch by branch: everything the other side sends is staged in a lenient quarantine
+        (all at once, or branch by branch when even that fails), then each branch is fetched
+        from there into this strict one on its own. A branch whose own fetch fails is returned
+        in `refused`; the others land. Raises StoreError only when `source` cannot be read."""
+        everything = f"+{HEADS}*:{FETCHED}*"
+        result = self._fetch(source, [everything], progress)
+        if result.returncode == 0:
+            return Fetched(self.refs(FETCHED))
+        heads = self.remote_heads(source)
+        if heads is None:
             raise StoreError(
                 f"cannot fetch from {source}: {last_line(result.stderr)}", rule="sync-fetch"
             )
-        return self.refs(FETCHED)
+        refused: dict[str, tuple[str | None, str]] = {}
+        with Quarantine(self.local, strict=False) as raw:
+            raw.set_refs(LOCAL, self.refs(LOCAL))
+            if raw._fetch(source, [everything], progress).returncode != 0:
+                for branch, sha in sorted(heads.items()):
+                    one = raw._fetch(source, [f"+{HEADS}{branch}:{FETCHED}{branch}"], progress)
+                    if one.returncode != 0:
+                        refused[branch] = (sha, first_error(one.stderr))
+            staged = raw.refs(FETCHED)
+            for branch, sha in sorted(staged.items()):
+                one = self._fetch(str(raw.path), [f"+{FETCHED}{branch}:{FETCHED}{branch}"], None)
+                if one.returncode != 0:
+                    refused[branch] = (sha, first_error(one.stderr))
+        tips = self.refs(FETCHED)
+        for branch, sha in heads.items():
+            if branch not in tips and branch not in refused:
+                refused[branch] = (sha, "the other side did not send it")
+        return Fetched(tips, refused)
+
+    def _fetch(
+        self, source: str, refspecs: list[str], progress: Progress | None
+    ) -> subprocess.CompletedProcess[bytes]:
+        return run_transport(
+            self.path,
+            ["fetch", "--no-tags", "--no-write-fetch-head", source, *refspecs],
+            "fetch",
+            progress,
+        )
+
+    def remote_heads(self, source: str) -> dict[str, str] | None:
+        """The `refs/heads/*` that `source` advertises (None: it cannot be read at all)."""
+        result = run_git(self.path, "ls-remote", "--heads", source, check=False)
+        if result.returncode != 0:
+            return None
+        heads: dict[str, str] = {}
+        for line in result.stdout.decode("utf-8", "replace").splitlines():
+            sha, _, ref = line.partition("\t")
+            if ref.startswith(HEADS) and len(ref) > len(HEADS):
+                heads[ref[len(HEADS) :]] = sha
+        return heads
 
     # the version graph ------------------------------------------------------------------------
 

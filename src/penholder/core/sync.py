@@ -4,12 +4,15 @@ Nothing home-made goes over the wire: remotes are ordinary git remotes (`file://
 `git://`, `https://`, a path) and bundles are git bundles. What arrives is judged before any of
 it enters the negotiation:
 
-1. Every `refs/heads/*` of the other side is fetched into a quarantine repository that borrows
-   the local objects (`penholder.core.quarantine`).
-2. Each branch is classified against the local tip and against what the remote showed at the
-   last sync (`refs/remotes/<remote>/<branch>`): unchanged, new, fast-forward, remote behind,
-   rollback (the remote went back from what it showed), or rewrite (the histories diverged:
-   someone rewrote the branch, or one key wrote on two machines at once).
+1. Every `refs/heads/*` of the other side (and nothing outside `refs/heads/`) is fetched into a
+   quarantine repository that borrows the local objects (`penholder.core.quarantine`): all at
+   once, or branch by branch when one bad object, missing parent or junk branch makes that
+   fail; a branch whose own fetch fails is refused alone.
+2. Each branch is judged by the kernel (`penholder.core.trust.branches`) against the local tip
+   and against what the remote showed at the last sync (`refs/remotes/<remote>/<branch>`):
+   unchanged, new, fast-forward, remote behind, rollback or gone (the remote went back from
+   what it showed), rewrite (its tip no longer descends from what it showed), or equivocation
+   (the histories diverged: two histories signed as one actor).
 3. The candidates (new and fast-forward branches) and the local branches are verified together
    by `penholder.core.verify`; a failure counts against every candidate branch from whose tip
    the failing version is newly reachable, and each candidate's tip must be a good version by
@@ -54,7 +57,15 @@ from penholder.core.sync_state import (
     note_sync,
     remotes,
 )
-from penholder.core.verify import Failure, Report, _verify
+from penholder.core.trust.branches import (
+    Judgement,
+    Verdict,
+    judge_branches,
+    moved_during_sync,
+    second_roots,
+    tip_problem,
+)
+from penholder.core.verify import Failure, Report, _verify, signature_status
 
 Progress = Callable[[str, int, int], None]
 
@@ -310,6 +321,8 @@ class _Session:
         self.candidates: dict[str, str] = {}  # new and fast-forward branches -> remote tip
         self.behind: dict[str, str | None] = {}  # branches the remote lacks -> its tip
         self.fetched: dict[str, str] = {}
+        self.unfetched: dict[str, tuple[str | None, str]] = {}  # branch -> (tip shown, why)
+        self.judgements: dict[str, Judgement] = {}
         self.tracking: dict[str, str] = {}
         self.new_sets: dict[str, set[str]] = {}
         self.new_order: dict[str, list[str]] = {}  # newly reachable, parents first
@@ -336,7 +349,8 @@ class _Session:
                         rule="bundle",
                     )
             self.step("fetch", 0, 1)
-            self.fetched = q.fetch(self.source.location, self.progress)
+            got = q.fetch(self.source.location, self.progress)
+            self.fetched, self.unfetched = got.tips, got.refused
             self.tracking = self._tracking()
             self._find_root()
             assert self.root is not None
@@ -388,6 +402,12 @@ class _Session:
             return
         fingerprint, expected_root = self.trust
         if not self.fetched:
+            if self.unfetched:
+                branch, (_tip, why) = sorted(self.unfetched.items())[0]
+                raise SyncError(
+                    f"no branch of {self.source.location} could be fetched: {branch}: {why}",
+                    rule="sync-fetch",
+                )
             raise SyncError(f"{self.source.location} holds no branches", rule="clone-empty")
         commits = [s for s, k in q.kinds(self.fetched.values()).items() if k == "commit"]
         roots = q.roots(commits)
@@ -408,7 +428,11 @@ class _Session:
                 continue
             convener = roster.actor(roster.convener)
             found.append(convener.fingerprint if convener else "?")
-            if convener is not None and convener.fingerprint == fingerprint:
+            if (
+                convener is not None
+                and convener.fingerprint == fingerprint
+                and self._signed_by(root, convener.key)
+            ):
                 matching.append((root, roster))
         if not matching:
             raise SyncError(
@@ -422,6 +446,16 @@ class _Session:
                 rule="clone-root",
             )
         self.root, self.roster = matching[0]
+
+    def _signed_by(self, sha: str, key: str) -> bool:
+        """Whether the version `sha` carries a good signature by `key` (an unsigned or forged
+        copy of the root is no candidate for the root)."""
+        try:
+            raw = self.q.repo.read(sha)[1]
+            signature = parse_commit(raw).signature
+        except (CommitFormatError, StoreError):
+            return False
+        return signature_status(raw, signature, key)[0] == "good"
 
     def _roster_at(self, root: str) -> Roster:
         repo = self.q.repo
@@ -448,73 +482,46 @@ class _Session:
         self.results[branch] = result
 
     def _classify(self) -> None:
+        """Ask the kernel what each branch update is; act on its verdicts."""
         q = self.q
+        for branch, (tip, why) in sorted(self.unfetched.items()):
+            self._set(
+                branch,
+                REFUSED_VERIFY,
+                remote=tip,
+                message=f"cannot fetch {branch} from {self.source.label}: {why}",
+            )
         kinds = q.kinds(
             [*self.fetched.values(), *self.tracking.values(), *self.local_tips.values()]
         )
-        where = self.source.label
-        for branch in sorted(set(self.local_tips) | set(self.fetched) | set(self.tracking)):
-            mine = self.local_tips.get(branch)
-            theirs = self.fetched.get(branch)
-            seen = self.tracking.get(branch)
-            if seen is not None and kinds.get(seen) != "commit":
-                seen = None
-            if theirs is None:
-                if self.source.skip_absent:
-                    continue
-                if seen is not None:
-                    self._set(
-                        branch,
-                        REFUSED_ROLLBACK,
-                        message=f"{where} no longer has the branch (it showed {seen[:10]})",
-                    )
-                elif mine is not None:
-                    self.behind[branch] = None
-                continue
-            if kinds.get(theirs) != "commit":
-                failure = Failure(
-                    theirs,
-                    "",
-                    "branch-tip",
-                    f"branch {branch} on {where} points at a {kinds.get(theirs)}, not a version",
-                )
-                self._set(branch, REFUSED_VERIFY, remote=theirs, failures=[failure])
-                continue
-            if seen is not None and theirs != seen:
-                if q.is_ancestor(theirs, seen):
-                    self._set(
-                        branch,
-                        REFUSED_ROLLBACK,
-                        remote=theirs,
-                        message=f"{where} moved {branch} back from {seen[:10]} to {theirs[:10]}",
-                    )
-                    continue
-                if not q.is_ancestor(seen, theirs):
-                    self._set(
-                        branch,
-                        REFUSED_REWRITE,
-                        remote=theirs,
-                        message=f"{where} rewrote {branch}: {theirs[:10]} does not descend "
-                        f"from {seen[:10]}, which it showed before",
-                    )
-                    continue
-            if mine is None:
+        self.judgements = judge_branches(
+            self.local_tips,
+            self.fetched,
+            self.tracking,
+            q.is_ancestor,
+            where=self.source.label,
+            complete=not self.source.skip_absent,
+            commits=[sha for sha, kind in kinds.items() if kind == "commit"],
+            unjudged=self.unfetched,
+        )
+        for branch, judgement in self.judgements.items():
+            theirs = judgement.theirs
+            verdict = judgement.verdict
+            if judgement.candidate:
+                assert theirs is not None
                 self.candidates[branch] = theirs
-            elif theirs == mine:
+            elif verdict is Verdict.UNCHANGED:
                 self._set(branch, UNCHANGED, remote=theirs)
-            elif q.is_ancestor(mine, theirs):
-                self.candidates[branch] = theirs
-            elif q.is_ancestor(theirs, mine):
+            elif verdict is Verdict.BEHIND:
                 self.behind[branch] = theirs
-            else:
-                self._set(
-                    branch,
-                    REFUSED_REWRITE,
-                    remote=theirs,
-                    message=f"{branch} on {where} ({theirs[:10]}) and here ({mine[:10]}) have "
-                    f"diverged: two histories signed as {branch} (a rewrite, or one key "
-                    "writing on two machines at once)",
-                )
+            elif verdict is Verdict.NOT_A_VERSION:
+                assert theirs is not None
+                failure = Failure(theirs, "", "branch-tip", judgement.message)
+                self._set(branch, REFUSED_VERIFY, remote=theirs, failures=[failure])
+            elif verdict in (Verdict.ROLLBACK, Verdict.GONE):
+                self._set(branch, REFUSED_ROLLBACK, remote=theirs, message=judgement.message)
+            else:  # rewrite, equivocation
+                self._set(branch, REFUSED_REWRITE, remote=theirs, message=judgement.message)
 
     def _precheck(self) -> None:
         """Newly reachable versions of each candidate, read once; a second root is refused."""
@@ -526,12 +533,10 @@ class _Session:
         wanted = set().union(*self.new_sets.values()) | set(self.candidates.values())
         wanted |= set(self.local_tips.values())
         self.versions = _read_versions(repo, sorted(wanted))
+        assert self.root is not None
+        parents = {sha: self.versions[sha].parents for sha in wanted}
         for branch, tip in sorted(self.candidates.items()):
-            strays = [
-                sha
-                for sha in sorted(self.new_sets[branch])
-                if not self.versions[sha].parents and sha != self.root
-            ]
+            strays = second_roots(self.new_sets[branch], parents, self.root)
             if strays:
                 failures = [
                     Failure(
@@ -582,19 +587,17 @@ class _Session:
         """A branch's tip must be a good version by the branch's owner (which makes the branch
         an actor's: `verify` calls a signature good only by the actor's key in force)."""
         version = self.versions[tip]
-        if version.actor == branch and report.signatures.get(tip) == "good":
-            return None
         assert self.roster is not None
-        if self.roster.actor(branch) is None and version.actor != branch:
-            return Failure(
-                tip, version.actor, "branch-unknown", f"branch {branch!r} is not an actor's"
-            )
-        return Failure(
-            tip,
+        problem = tip_problem(
+            branch,
             version.actor,
-            "branch-tip",
-            f"branch {branch} points at a version not signed by {branch}",
+            report.signatures.get(tip) == "good",
+            self.roster.actor(branch) is not None,
         )
+        if problem is None:
+            return None
+        rule, message = problem
+        return Failure(tip, version.actor, rule.value, message)
 
     # taking in --------------------------------------------------------------------------------
 
@@ -628,13 +631,9 @@ class _Session:
             try:
                 self.local.update_ref(branch, tip, old, f"penholder sync from {self.source.label}")
             except RefMovedError:
-                self._set(
-                    branch,
-                    REFUSED_REWRITE,
-                    remote=tip,
-                    message=f"{branch} moved here during the sync: one key writing on two "
-                    "machines at once?",
-                )
+                moved = moved_during_sync(self.judgements[branch])
+                self.judgements[branch] = moved
+                self._set(branch, REFUSED_REWRITE, remote=tip, message=moved.message)
                 continue
             status = NEW if old is None else FAST_FORWARD
             self.results[branch] = BranchResult(branch, old, tip, status, remote=tip)
@@ -705,9 +704,13 @@ class _Session:
             return
         lines = []
         for branch, result in self.results.items():
-            if result.refused:
-                continue
-            shown = result.new if result.status == PUSHED else result.remote
+            judgement = self.judgements.get(branch)
+            if result.refused or judgement is None:
+                continue  # a refused branch leaves what the remote was seen to show as it was
+            if result.status == PUSHED:
+                shown = result.new
+            else:
+                shown = judgement.seen_after(verified=result.status in (NEW, FAST_FORWARD))
             if shown is None or self.tracking.get(branch) == shown:
                 continue
             lines.append(f"update {prefix}{branch} {shown}\n")
