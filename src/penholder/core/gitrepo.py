@@ -16,17 +16,20 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 import git
 
 from penholder.core.errors import LockHeldError, StoreError, UnknownRevisionError
+from penholder.core.trust.rules import Rule
 
 LOCK_RETRY_SECONDS = 5.0
 WRITE_ATTEMPTS = 5
 HEADS = "refs/heads/"
+REPLACE = "refs/replace/"
 # Pack once loose objects pass about this many (git samples objects/17 and multiplies by 256).
 AUTO_PACK_OBJECTS = 512
 
@@ -37,10 +40,47 @@ class RefMovedError(StoreError):
     rule = "ref-moved"
 
 
+# What git reads must be what the objects say: no replace refs, no grafts. A graft file path
+# that cannot exist (ENOTDIR) makes git read no grafts, silently.
+READ_AS_STORED = {
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_GRAFT_FILE": os.path.join(os.devnull, "penholder-reads-no-grafts"),
+}
+# The one-character modes git writes into trees; anything else (040000, 100664…) is refused.
+TREE_MODES = frozenset({"100644", "100755", "120000", "40000", "160000"})
+
+
+class TreeFormatError(StoreError, ValueError):
+    """A tree object that is not in git's canonical form (order, modes, names, length)."""
+
+    rule = Rule.TREE_FORM
+
+
+@dataclass(frozen=True)
+class RefProblem:
+    """A ref under refs/heads/ (or refs/replace/) that is not a plain ref to a commit."""
+
+    ref: str
+    sha: str
+    message: str
+    rule: str = Rule.REF_FORM
+
+
 def _git_env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
+    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **READ_AS_STORED})
     return env
+
+
+def repo_hazards(git_dir: Path) -> list[RefProblem]:
+    """What makes git show a history other than the stored objects: grafts and shallow files.
+    (Replace refs are listed by `GitRepo.ref_problems`; every read here ignores them.)"""
+    out = []
+    if (git_dir / "info" / "grafts").exists():
+        out.append(RefProblem("info/grafts", "", "the repository has info/grafts: refused"))
+    if (git_dir / "shallow").exists():
+        out.append(RefProblem("shallow", "", "the repository is shallow: its history is cut"))
+    return out
 
 
 def run_git(
@@ -73,31 +113,97 @@ def tree_bytes(entries: Iterable[tuple[str, str, str]]) -> bytes:
 
 
 def parse_tree(data: bytes) -> list[tuple[str, str, str]]:
+    """(mode, name, hex sha) of each entry of a canonical tree object.
+
+    Refused with TreeFormatError (rule tree-form), never another exception: a truncated entry,
+    a mode other than the five git writes (e.g. `040000`), an empty, `.`, `..`, slashed or
+    non-UTF-8 name, a name given twice, entries out of git's order (a tree sorts as `name/`).
+    """
     entries = []
+    seen: set[bytes] = set()
+    previous: bytes | None = None
     pos = 0
     while pos < len(data):
-        space = data.index(b" ", pos)
-        nul = data.index(b"\0", space)
-        mode = data[pos:space].decode("ascii")
-        name = data[space + 1 : nul].decode("utf-8", "replace")
-        sha = data[nul + 1 : nul + 21].hex()
-        entries.append((mode, name, sha))
+        space = data.find(b" ", pos)
+        nul = data.find(b"\0", space + 1) if space >= 0 else -1
+        if space < 0 or nul < 0 or nul + 21 > len(data):
+            raise TreeFormatError(f"tree entry at byte {pos} is truncated")
+        raw_mode, raw_name = data[pos:space], data[space + 1 : nul]
+        mode = raw_mode.decode("ascii", "replace")
+        if mode not in TREE_MODES:
+            raise TreeFormatError(f"tree entry at byte {pos} has the non-canonical mode {mode!r}")
+        if raw_name in (b"", b".", b"..") or b"/" in raw_name:
+            raise TreeFormatError(f"tree entry at byte {pos} has the invalid name {raw_name!r}")
+        try:
+            name = raw_name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TreeFormatError(f"tree entry name {raw_name!r} is not UTF-8") from None
+        if raw_name in seen:
+            raise TreeFormatError(f"the tree names {name!r} twice")
+        key = raw_name + (b"/" if mode == "40000" else b"")
+        if previous is not None and key <= previous:
+            raise TreeFormatError(f"the tree is not sorted as git sorts it (at {name!r})")
+        seen.add(raw_name)
+        previous = key
+        entries.append((mode, name, data[nul + 1 : nul + 21].hex()))
         pos = nul + 21
     return entries
+
+
+def _judge_refs(rows: Iterable[list[str]]) -> tuple[dict[str, str], list[RefProblem]]:
+    """Sort `objectname objecttype refname symref` rows into usable branches and problems."""
+    found: dict[str, str] = {}
+    problems: list[RefProblem] = []
+    for row in rows:
+        if len(row) < 3:
+            continue
+        sha, kind, ref = row[0], row[1], row[2]
+        target = " ".join(row[3:]).strip()
+        if ref.startswith(REPLACE):
+            problems.append(
+                RefProblem(ref, sha, f"replace ref {ref} would show another object in its place")
+            )
+        elif target:
+            problems.append(
+                RefProblem(ref, sha, f"{ref} is a symbolic ref to {target}, not a branch")
+            )
+        elif kind != "commit":
+            problems.append(RefProblem(ref, sha, f"{ref} points at a {kind}, not a version"))
+        else:
+            found[ref[len(HEADS) :]] = sha
+    return found, problems
+
+
+def _loose_object_is(path: Path, sha: str) -> bool:
+    """Whether the loose object file at `path` holds the object `sha`."""
+    try:
+        body = zlib.decompress(path.read_bytes())
+    except (OSError, zlib.error):
+        return False
+    return hashlib.sha1(body).hexdigest() == sha
 
 
 class GitRepo:
     """A bare repository holding one negotiation."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, hazards_ok: bool = False) -> None:
+        """Open a repository; one with grafts or a shallow file is refused (rule ref-form)
+        unless `hazards_ok` (verify and doctor open it to report them)."""
         self.path = path
         try:
             self._repo = git.Repo(path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
             raise StoreError(f"{path} is not a negotiation (no git repository there)") from exc
+        # GitPython's persistent `cat-file --batch` reads objects as stored, like run_git.
+        self._repo.git.update_environment(**READ_AS_STORED)
         self.git_dir = Path(self._repo.git_dir)
         self._lock = threading.Lock()
         self._last_pack_check = 0.0
+        if not hazards_ok:
+            hazards = repo_hazards(self.git_dir)
+            if hazards:
+                self._repo.close()
+                raise StoreError(f"{path}: {hazards[0].message}", rule=Rule.REF_FORM)
 
     @classmethod
     def init_bare(cls, path: Path) -> GitRepo:
@@ -125,30 +231,59 @@ class GitRepo:
         with self._lock:
             try:
                 stream = self._repo.odb.stream(bytes.fromhex(sha))
-            except (ValueError, git.BadObject) as exc:
+                return stream.type.decode("ascii"), stream.read()
+            except (ValueError, git.BadObject, git.GitCommandError) as exc:
                 raise StoreError(f"object {sha} is missing from the store") from exc
-            return stream.type.decode("ascii"), stream.read()
 
     def read_many(self, shas: Sequence[str]) -> dict[str, tuple[str, bytes]]:
         """Read many objects through one `cat-file --batch`: far faster than one at a time."""
+        return {sha: (kind, data) for sha, kind, data in self.iter_objects(shas)}
+
+    def iter_objects(self, shas: Sequence[str]) -> Iterator[tuple[str, str, bytes]]:
+        """(sha, type, content) for each object, in order, streamed from one
+        `cat-file --batch` (only one object is held at a time). A missing object, or an
+        answer that is not what was asked, raises StoreError."""
         if not shas:
-            return {}
-        result = run_git(
-            self.path, "cat-file", "--batch", input="".join(s + "\n" for s in shas).encode()
-        )
-        out: dict[str, tuple[str, bytes]] = {}
-        data = result.stdout
-        pos = 0
+            return
         for sha in shas:
-            eol = data.index(b"\n", pos)
-            header = data[pos:eol].split(b" ")
-            pos = eol + 1
-            if len(header) != 3:
-                raise StoreError(f"object {sha} is missing from the store")
-            size = int(header[2])
-            out[sha] = (header[1].decode("ascii"), data[pos : pos + size])
-            pos += size + 1
-        return out
+            if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
+                raise StoreError(f"{sha!r} is not an object name")
+        proc = subprocess.Popen(
+            ["git", "-C", str(self.path), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_git_env(),
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
+
+        def feed() -> None:
+            try:
+                stdin.write("".join(s + "\n" for s in shas).encode("ascii"))
+                stdin.close()
+            except BrokenPipeError:
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            for sha in shas:
+                header = stdout.readline().rstrip(b"\n").split(b" ")
+                if len(header) != 3 or header[0] != sha.encode("ascii"):
+                    raise StoreError(f"object {sha} is missing from the store")
+                try:
+                    size = int(header[2])
+                except ValueError:
+                    raise StoreError(f"object {sha} could not be read") from None
+                data = stdout.read(size)
+                if len(data) != size or stdout.read(1) != b"\n":
+                    raise StoreError(f"object {sha} could not be read")
+                yield sha, header[1].decode("ascii", "replace"), data
+        finally:
+            stdout.close()
+            writer.join()
+            proc.wait()
 
     def write(self, kind: str, data: bytes) -> str:
         """Store one loose object in-process, as git does: zlib into a `tmp_obj_` file in the
@@ -171,6 +306,17 @@ class GitRepo:
                 os.chmod(tmp, 0o444)
                 os.replace(tmp, target)
                 return sha
+            except FileExistsError:
+                # Another writer raced us to the same object: it is written if what is there
+                # now is that object.
+                if tmp is not None and os.path.exists(tmp):
+                    os.unlink(tmp)
+                if _loose_object_is(target, sha):
+                    return sha
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise StoreError(
+                        f"object {sha} could not be written: {target} is in the way"
+                    ) from None
             except FileNotFoundError:
                 if tmp is not None and os.path.exists(tmp):
                     os.unlink(tmp)
@@ -179,39 +325,58 @@ class GitRepo:
         return sha
 
     def has(self, sha: str) -> bool:
+        """Whether the object is stored, loose or packed (asked of git's own cat-file)."""
         with self._lock:
             try:
-                return bool(self._repo.odb.has_object(bytes.fromhex(sha)))
-            except ValueError:
+                self._repo.odb.info(bytes.fromhex(sha))
+                return True
+            except (ValueError, git.BadObject, git.GitCommandError):
                 return False
 
     # refs ----------------------------------------------------------------------------------
 
     def branches(self) -> dict[str, str]:
-        """Every `refs/heads/*` with its sha, read from the ref files (no subprocess)."""
-        found: dict[str, str] = {}
-        packed = self.git_dir / "packed-refs"
-        if packed.exists():
-            for line in packed.read_text(encoding="utf-8").splitlines():
-                if line.startswith(("#", "^")):
-                    continue
-                sha, _, ref = line.partition(" ")
-                if ref.startswith(HEADS):
-                    found[ref[len(HEADS) :]] = sha
-        heads = self.git_dir / "refs" / "heads"
-        if heads.is_dir():
-            for root, _dirs, files in os.walk(heads):
-                for name in files:
-                    if name.endswith(".lock"):
-                        continue
-                    path = Path(root) / name
-                    try:
-                        value = path.read_text(encoding="ascii").strip()
-                    except (OSError, UnicodeDecodeError):
-                        continue
-                    if len(value) == 40:
-                        found[path.relative_to(heads).as_posix()] = value
-        return found
+        """Every `refs/heads/*` that is a plain ref to a commit, with its sha, as git reads
+        it (one `for-each-ref`). Symbolic refs and tips that are not commits are left out;
+        `ref_problems` names them."""
+        return self.read_refs()[0]
+
+    def ref_problems(self) -> list[RefProblem]:
+        """Branches that are not plain refs to commits, replace refs, grafts, shallow files."""
+        return repo_hazards(self.git_dir) + self.read_refs()[1]
+
+    def read_refs(self) -> tuple[dict[str, str], list[RefProblem]]:
+        """(usable branches, problems) from one `git for-each-ref` over refs/heads/ and
+        refs/replace/: no hand parsing of packed-refs or loose files, so a ref git reads as
+        broken (junk in a loose file) is one git ignores too."""
+        fmt = "%(objectname) %(objecttype) %(refname) %(symref)"
+        result = run_git(self.path, "for-each-ref", f"--format={fmt}", HEADS, REPLACE, check=False)
+        if result.returncode != 0:
+            # A ref to a missing object stops for-each-ref at %(objecttype): ask again without
+            # it and type the tips with one batch-check.
+            return self._read_refs_slowly()
+        return _judge_refs(
+            line.split(" ") for line in result.stdout.decode("utf-8", "replace").splitlines()
+        )
+
+    def _read_refs_slowly(self) -> tuple[dict[str, str], list[RefProblem]]:
+        fmt = "%(objectname) %(refname) %(symref)"
+        listed = run_git(self.path, "for-each-ref", f"--format={fmt}", HEADS, REPLACE)
+        rows = [line.split(" ") for line in listed.stdout.decode("utf-8", "replace").splitlines()]
+        shas = sorted({row[0] for row in rows if row})
+        checked = run_git(
+            self.path,
+            "cat-file",
+            "--batch-check",
+            input="".join(s + "\n" for s in shas).encode("ascii"),
+        )
+        kinds = {}
+        for line in checked.stdout.decode("ascii", "replace").splitlines():
+            parts = line.split(" ")
+            kinds[parts[0]] = parts[1] if len(parts) == 3 else "missing"
+        return _judge_refs(
+            [row[0], kinds.get(row[0], "missing"), *row[1:]] for row in rows if len(row) >= 2
+        )
 
     def head_branch(self) -> str | None:
         """The branch HEAD names (the convener's, in a negotiation), if any."""
