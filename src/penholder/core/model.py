@@ -73,6 +73,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 DOCUMENT_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# An actor id: a lower-case slug, a letter first (the pattern keys.check_actor_id enforces).
+ACTOR_ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
 
 
 def document_path(name: str) -> str:

@@ -24,8 +24,10 @@ from penholder.core.commit import (
     RawCommit,
     Trailers,
     build_message,
+    commit_links,
     ident,
     parse_commit,
+    parse_message,
     version_from_commit,
 )
 from penholder.core.errors import InputError, RefusedError, StoreError
@@ -51,7 +53,8 @@ from penholder.core.roster import (
 )
 from penholder.core.trust.history import History
 from penholder.core.trust.rosters import check_key_owners, check_roster_change, roster_judging
-from penholder.core.trust.rules import Violation
+from penholder.core.trust.rules import Rule, Violation
+from penholder.core.trust.text import first_unsafe, unsafe_problem
 from penholder.core.trust.versions import TreeFacts, check_against_store, check_version
 
 CAS_ATTEMPTS = 200
@@ -93,6 +96,8 @@ class _Planned:
 
 
 def decode_draft(data: bytes, where: str, limit: int) -> str:
+    """The draft as text, or a one-line refusal: over the size limit, not UTF-8, holding a
+    control or bidi character (carriage returns included), or private key material."""
     if len(data) > limit:
         raise RefusedError(
             f"{where} has {len(data):,} bytes, over the {limit:,}-byte limit of [rules]",
@@ -102,10 +107,18 @@ def decode_draft(data: bytes, where: str, limit: int) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{where} is not UTF-8 text (byte {exc.start})", rule="document-encoding"
+            f"{where} is not UTF-8 text (byte {exc.start})", rule=Rule.DOCUMENT_ENCODING
         ) from exc
-    if "\0" in text:
-        raise InputError(f"{where} contains a NUL byte: not a text draft", rule="document-encoding")
+    found = first_unsafe(text)
+    if found is not None:
+        offset, name = found
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise InputError(
+            f"{where} holds {name} at line {line}, column {column}: control and bidi "
+            "characters are refused (save the file as UTF-8 text with plain newlines)",
+            rule=Rule.CONTROL_CHARACTERS,
+        )
     secret = PRIVATE_KEY_MARK.search(text)
     if secret:
         raise InputError(
@@ -114,6 +127,42 @@ def decode_draft(data: bytes, where: str, limit: int) -> str:
             rule="document-secret",
         )
     return text
+
+
+def check_text_fields(fields: Sequence[tuple[str, str | None]]) -> None:
+    """Refuse, before anything is written, a field (named in the one-line error) that holds a
+    control or bidi character."""
+    for what, value in fields:
+        problem = unsafe_problem(value, what) if value else None
+        if problem is not None:
+            raise InputError(problem, rule=Rule.CONTROL_CHARACTERS)
+
+
+def roster_fields(roster: Roster) -> list[tuple[str, str | None]]:
+    """The free-text fields of a roster a person reads: its title and the actors' names."""
+    out: list[tuple[str, str | None]] = [
+        ("the roster's title", roster.title),
+        ("the negotiation id", roster.negotiation_id),
+    ]
+    out += [(f"the name of {a.id}", a.name) for a in roster.actors]
+    return out
+
+
+def checked_message(subject: str, note: str, trailers: Trailers) -> str:
+    """The canonical message for these parts, checked to read back as written (so nothing is
+    signed that Penholder or git would later read differently); refusals are InputErrors."""
+    try:
+        message = build_message(subject, note, trailers)
+        if parse_message(message)[2] != trailers:
+            raise CommitFormatError("the trailers do not read back as written")
+    except CommitFormatError as exc:
+        raise InputError(str(exc), rule=exc.rule) from exc
+    return message
+
+
+def _strip(value: str | None) -> str | None:
+    value = value.strip() if value is not None else None
+    return value or None
 
 
 class Negotiation:
@@ -237,6 +286,16 @@ class Negotiation:
 
     def act(self, request: Request, key: Ed25519PrivateKey, when: int | None = None) -> Version:
         """Check, sign and store one version. Refusals raise before anything is written."""
+        check_text_fields(
+            [
+                ("the subject", request.subject),
+                ("the note", request.note),
+                ("the place", request.place),
+                ("the date", request.date),
+                ("the document name", request.document),
+                *(roster_fields(request.roster) if request.roster is not None else []),
+            ]
+        )
         if request.text is not None:
             decode_draft(
                 request.text, f"the draft of {request.document}", self.roster.rules.max_draft_bytes
@@ -263,13 +322,11 @@ class Negotiation:
                 document=request.document,
                 round=number,
                 refers=request.refers,
-                place=request.place if request.action == Action.ROUND else None,
-                date=request.date if request.action == Action.ROUND else None,
+                place=_strip(request.place) if request.action == Action.ROUND else None,
+                date=_strip(request.date) if request.action == Action.ROUND else None,
             )
-            try:
-                message = build_message(request.subject, request.note, trailers)
-            except CommitFormatError as exc:
-                raise InputError(str(exc), rule="message") from exc
+            message = checked_message(request.subject, request.note, trailers)
+            subject, note, _ = parse_message(message)
             candidate = Version(
                 sha=PLACEHOLDER_SHA,
                 parents=parents,
@@ -283,8 +340,8 @@ class Negotiation:
                 negotiation=roster.negotiation_id,
                 place=trailers.place,
                 date=trailers.date,
-                subject=request.subject.strip(),
-                note=request.note,
+                subject=subject,
+                note=note,
                 time=stamp,
                 author=who,
                 committer=who,
@@ -436,6 +493,15 @@ class Negotiation:
     ) -> Negotiation:
         """Make a new negotiation: a bare repository whose single root is the `open` version."""
         check_roster(roster)
+        check_text_fields(
+            [
+                ("the place", place),
+                ("the date", date),
+                ("the subject", subject),
+                *roster_fields(roster),
+            ]
+        )
+        place, date = _strip(place), _strip(date)
         convener = roster.actor(roster.convener)
         assert convener is not None
         if public_key_line(key.public_key()) != convener.key:
@@ -445,14 +511,6 @@ class Negotiation:
             )
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise InputError(f"{path} exists and is not empty", rule="repo-exists")
-        repo = GitRepo.init_bare(path)
-        roster_blob = roster.to_toml().encode("utf-8")
-        signers_blob = roster.allowed_signers().encode("ascii")
-        entries = [
-            ("100644", ROSTER_FILE, repo.write("blob", roster_blob)),
-            ("100644", SIGNERS_FILE, repo.write("blob", signers_blob)),
-        ]
-        tree = repo.write("tree", tree_bytes(entries))
         stamp = int(time.time()) if when is None else when
         who = ident(convener.name, f"{convener.id}@{roster.negotiation_id}", stamp)
         trailers = Trailers(
@@ -463,7 +521,15 @@ class Negotiation:
             place=place,
             date=date,
         )
-        message = build_message(subject or f"Open the negotiation: {roster.title}", "", trailers)
+        message = checked_message(subject or f"Open the negotiation: {roster.title}", "", trailers)
+        repo = GitRepo.init_bare(path)
+        roster_blob = roster.to_toml().encode("utf-8")
+        signers_blob = roster.allowed_signers().encode("ascii")
+        entries = [
+            ("100644", ROSTER_FILE, repo.write("blob", roster_blob)),
+            ("100644", SIGNERS_FILE, repo.write("blob", signers_blob)),
+        ]
+        tree = repo.write("tree", tree_bytes(entries))
         commit = RawCommit(tree, [], who, who, message)
         commit.signature = sshsig.sign(key, commit.payload())
         sha = repo.write("commit", commit.to_bytes())
@@ -545,12 +611,9 @@ def facts_from_entries(
 
 
 def unreadable_version(sha: str, data: bytes, problem: str) -> Version:
-    """A stand-in for a commit whose message does not parse, so its descendants can be read."""
-    try:
-        commit = parse_commit(data)
-        parents, tree, author = tuple(commit.parents), commit.tree, commit.author
-    except CommitFormatError:
-        parents, tree, author = (), "", ""
+    """A stand-in for a commit that does not parse, linked to its parents as git reads them, so
+    its descendants can be read (it fails verify and never counts)."""
+    tree, parents, author = commit_links(data)
     return Version(
         sha, parents, tree, "", "", (), None, 1, (), "", None, None, problem, "", 0, author, author
     )
