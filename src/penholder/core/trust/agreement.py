@@ -88,15 +88,32 @@ def agreement(history: History, text: str, *, within: Visible | None = None) -> 
         )
         if agreed:
             best_signs, best_endorsements = chosen_signs, chosen_endorsements
+    if not agreed:
+        # What is missing, as a reader of this view sees it: attestations taken back count
+        # for nothing.
+        standing_signs = _standing(history, signs, within)
+        standing_endorses = _standing(history, endorses, within)
+        missing_signs = tuple(p for p in parties if p not in standing_signs)
+        missing_endorsements = max(quorum - len(standing_endorses), 0)
     return Agreement(
         text=text,
         roster=roster,
         signs=best_signs,
         endorsements=best_endorsements,
         missing_signs=missing_signs,
-        missing_endorsements=0 if agreed else max(quorum - len(endorses), 0),
+        missing_endorsements=0 if agreed else missing_endorsements,
         agreed=agreed,
     )
+
+
+def _standing(
+    history: History, candidates: dict[str, list[str]], within: Visible | None
+) -> set[str]:
+    return {
+        actor
+        for actor, shas in candidates.items()
+        if any(not history.is_retracted(sha, within) for sha in shas)
+    }
 
 
 def _search(

@@ -1,5 +1,6 @@
 """Rules over a whole history, judged once every version is in: each branch is its owner's,
-and a revoked key signs nothing outside what its revocation took in. No I/O.
+a revoked key signs nothing outside what its revocation took in, and what is final stays final
+whatever view a retract was written from. No I/O.
 """
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from penholder.core.model import Action
+from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
 from penholder.core.trust.rules import Rule
 
@@ -104,4 +107,43 @@ def revocation_findings(
                             "an ancestor of it",
                         )
                     )
+    return out
+
+
+def retract_findings(history: History) -> list[Finding]:
+    """A signature or endorsement of a text agreed anywhere in the history, or an endorsement of
+    a roster change in effect anywhere, cannot be retracted, whatever view the retract was
+    written from: a retract whose parents leave out the other attestations is judged valid in
+    its own view, and only the whole history shows that what it takes back is final."""
+    out: list[Finding] = []
+    effective = set(history.effective_anywhere())
+    agreed: dict[str, bool] = {}
+    for sha in history.order:
+        v = history.versions[sha]
+        if v.action != Action.RETRACT or not v.refers or v.refers[0] not in history:
+            continue
+        target = history.versions[v.refers[0]]
+        if target.action not in (Action.SIGN, Action.ENDORSE) or not target.refers:
+            continue
+        subject = history.get(target.refers[0])
+        if subject is None:
+            continue
+        if subject.action == Action.ROSTER:
+            final = subject.sha in effective
+            why = "has taken effect: its endorsements stand"
+        else:
+            if subject.sha not in agreed:
+                agreed[subject.sha] = is_agreed(history, subject.sha)
+            final = agreed[subject.sha]
+            why = "is agreed: its signatures stand"
+        if final:
+            out.append(
+                Finding(
+                    sha,
+                    v.actor,
+                    Rule.RETRACT,
+                    f"retracts {target.action} {target.sha[:10]}, but {subject.action} "
+                    f"{subject.sha[:10]} {why}",
+                )
+            )
     return out
