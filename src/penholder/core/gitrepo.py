@@ -239,10 +239,12 @@ class GitRepo:
         """Read many objects through one `cat-file --batch`: far faster than one at a time."""
         return {sha: (kind, data) for sha, kind, data in self.iter_objects(shas)}
 
-    def iter_objects(self, shas: Sequence[str]) -> Iterator[tuple[str, str, bytes]]:
+    def iter_objects(
+        self, shas: Sequence[str], *, missing_ok: bool = False
+    ) -> Iterator[tuple[str, str, bytes]]:
         """(sha, type, content) for each object, in order, streamed from one
-        `cat-file --batch` (only one object is held at a time). A missing object, or an
-        answer that is not what was asked, raises StoreError."""
+        `cat-file --batch` (only one object is held at a time). A missing object raises
+        StoreError, or with `missing_ok` comes as type "missing" and no content."""
         if not shas:
             return
         for sha in shas:
@@ -270,6 +272,9 @@ class GitRepo:
         try:
             for sha in shas:
                 header = stdout.readline().rstrip(b"\n").split(b" ")
+                if missing_ok and header == [sha.encode("ascii"), b"missing"]:
+                    yield sha, "missing", b""
+                    continue
                 if len(header) != 3 or header[0] != sha.encode("ascii"):
                     raise StoreError(f"object {sha} is missing from the store")
                 try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 
@@ -13,6 +14,9 @@ ROLES = ("party", "mediator", "observer")
 DEFAULT_MAX_DRAFT_BYTES = 10_000_000
 ROSTER_FILE = "penholder.toml"
 SIGNERS_FILE = "allowed_signers"
+# A roster is a few kilobytes and nests two levels; anything far past that is hostile.
+MAX_TOML_BYTES = 256 * 1024
+MAX_TOML_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -175,11 +179,65 @@ def parse_actors(items: object, *, need_keys: bool = True) -> tuple[Actor, ...]:
     return tuple(actors)
 
 
+_TOML_TOKEN = re.compile(r"""[\[\]{}#]|\"\"\"|'\'\'|["']""")
+_TOML_STRING_END = {
+    '"': re.compile(r'(?:[^"\\\n]|\\.)*"'),
+    "'": re.compile(r"[^'\n]*'"),
+    '"""': re.compile(r'(?:[^\\]|\\.)*?"""', re.DOTALL),
+    "'''": re.compile(r"(?:.)*?'''", re.DOTALL),
+}
+
+
+def toml_depth(text: str, stop_past: int | None = None) -> int:
+    """An upper bound on how deeply `text` nests arrays and inline tables: brackets and braces
+    counted outside strings and comments (a table header's `[[` counts too; an unclosed
+    string ends the scan). Cheap: only the bracket, quote and comment characters are visited,
+    and the scan stops once the depth passes `stop_past`."""
+    depth = deepest = 0
+    pos = 0
+    while True:
+        token = _TOML_TOKEN.search(text, pos)
+        if token is None:
+            return deepest
+        mark, pos = token.group(), token.end()
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop_past is not None and deepest > stop_past:
+                return deepest
+        elif mark in "]}":
+            depth = max(depth - 1, 0)
+        elif mark == "#":
+            end = text.find("\n", pos)
+            if end < 0:
+                return deepest
+            pos = end
+        else:
+            closed = _TOML_STRING_END[mark].match(text, pos)
+            if closed is None:
+                return deepest
+            pos = closed.end()
+
+
 def load_toml(text: str, where: str) -> dict[str, object]:
+    """Parse TOML from a version or a file, refused (rule roster-format) past MAX_TOML_BYTES
+    or MAX_TOML_DEPTH before the parser sees it: never a RecursionError or a traceback."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TOML_BYTES:
+        raise InputError(
+            f"{where} has {size:,} bytes, over the {MAX_TOML_BYTES:,}-byte limit",
+            rule="roster-format",
+        )
+    if toml_depth(text, MAX_TOML_DEPTH) > MAX_TOML_DEPTH:
+        raise InputError(
+            f"{where} nests arrays or tables more than {MAX_TOML_DEPTH} deep", rule="roster-format"
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{where} is not valid TOML: {exc}", rule="roster-format") from exc
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise InputError(f"{where} cannot be read as TOML", rule="roster-format") from exc
 
 
 def parse_roster(text: str) -> Roster:

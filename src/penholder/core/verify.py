@@ -19,8 +19,15 @@ from penholder.core.commit import (
     strip_signature,
     version_from_commit,
 )
-from penholder.core.errors import SignatureFormError, StoreError
-from penholder.core.gitrepo import GitRepo, parse_tree, run_git
+from penholder.core.errors import InputError, SignatureFormError, StoreError
+from penholder.core.gitrepo import (
+    HEADS,
+    GitRepo,
+    TreeFormatError,
+    parse_tree,
+    repo_hazards,
+    run_git,
+)
 from penholder.core.keys import parse_public_key_line
 from penholder.core.model import Action, Version
 from penholder.core.roster import Roster, parse_roster
@@ -38,6 +45,7 @@ from penholder.core.trust.rosters import (
     roster_for,
 )
 from penholder.core.trust.rules import Rule, Violation
+from penholder.core.trust.text import first_unsafe_bytes, unsafe_problem
 from penholder.core.trust.tips import branch_findings, revocation_findings
 from penholder.core.trust.versions import TreeFacts, check_version
 
@@ -97,32 +105,59 @@ def signature_status(
     return "good", "", ""
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_sha(value: str) -> bool:
+    return len(value) == 40 and all(c in _HEX for c in value)
+
+
 class _Reader:
-    """Reads a whole negotiation in bulk: commits, then trees, then blob sizes."""
+    """Reads a whole negotiation in bulk: root trees, then `drafts/` trees, then every draft
+    blob once, streamed. What is not canonical is kept as a problem (rule, message) per tree
+    or per blob, never raised."""
 
     def __init__(self, repo: GitRepo) -> None:
         self.repo = repo
+        self.tree_problems: dict[str, tuple[str, str]] = {}
+        self.blob_problems: dict[str, tuple[str, str]] = {}
+
+    def _parse(self, shas: list[str]) -> dict[str, tuple[list[tuple[str, str, str]], bytes]]:
+        out = {}
+        for sha, kind, data in self.repo.iter_objects(shas, missing_ok=True):
+            if kind != "tree":
+                self.tree_problems[sha] = (Rule.TREE_FORM, f"{sha[:10]} is a {kind}, not a tree")
+                continue
+            try:
+                out[sha] = (parse_tree(data), data)
+            except TreeFormatError as exc:
+                self.tree_problems[sha] = (Rule.TREE_FORM, f"tree {sha[:10]}: {exc.message}")
+        return out
 
     def tree_facts(self, trees: set[str]) -> dict[str, TreeFacts]:
-        roots = self.repo.read_many(sorted(trees))
-        parsed = {sha: parse_tree(data) for sha, (kind, data) in roots.items() if kind == "tree"}
-        subs = sorted(
-            {
-                s
-                for entries in parsed.values()
-                for m, n, s in entries
-                if n == "drafts" and m == "40000"
-            }
-        )
-        drafts = {sha: data for sha, (_, data) in self.repo.read_many(subs).items()}
-        facts = {}
-        for sha, entries in parsed.items():
-            sub = next((s for m, n, s in entries if n == "drafts" and m == "40000"), None)
-            facts[sha] = facts_from_entries(
-                self.repo, sha, entries, drafts.get(sub) if sub else b""
+        parsed = self._parse(sorted(t for t in trees if _is_sha(t)))
+        subs = self._parse(
+            sorted(
+                {
+                    s
+                    for entries, _ in parsed.values()
+                    for m, n, s in entries
+                    if n == "drafts" and m == "40000"
+                }
             )
-        blobs = sorted({b for f in facts.values() for _, b, _ in f.documents})
-        sizes = self.blob_sizes(blobs)
+        )
+        facts = {}
+        for sha, (entries, _) in parsed.items():
+            sub = next((s for m, n, s in entries if n == "drafts" and m == "40000"), None)
+            if sub is not None and sub not in subs:
+                self.tree_problems[sha] = self.tree_problems.get(
+                    sub, (Rule.TREE_FORM, f"drafts/ {sub[:10]} cannot be read")
+                )
+                continue
+            facts[sha] = facts_from_entries(
+                self.repo, sha, entries, subs[sub][1] if sub is not None else b""
+            )
+        sizes = self.read_drafts(sorted({b for f in facts.values() for _, b, _ in f.documents}))
         return {
             sha: TreeFacts(
                 f.sha,
@@ -134,25 +169,35 @@ class _Reader:
             for sha, f in facts.items()
         }
 
-    def blob_sizes(self, blobs: list[str]) -> dict[str, int]:
-        if not blobs:
-            return {}
-        out = run_git(
-            self.repo.path,
-            "cat-file",
-            "--batch-check",
-            input="".join(b + "\n" for b in blobs).encode(),
-        )
+    def read_drafts(self, blobs: list[str]) -> dict[str, int]:
+        """Each draft blob read once: its size, and whether it is UTF-8 text free of control
+        and bidi characters."""
         sizes = {}
-        for line in out.stdout.decode("ascii").splitlines():
-            parts = line.split()
-            if len(parts) == 3:
-                sizes[parts[0]] = int(parts[2])
+        for sha, kind, data in self.repo.iter_objects(blobs, missing_ok=True):
+            sizes[sha] = len(data)
+            if kind != "blob":
+                self.blob_problems[sha] = (
+                    Rule.TREE_FORM,
+                    f"the draft {sha[:10]} is a {kind}, not a file",
+                )
+                continue
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.blob_problems[sha] = (
+                    Rule.DOCUMENT_ENCODING,
+                    f"the draft {sha[:10]} is not UTF-8 text (byte {exc.start})",
+                )
+                continue
+            if first_unsafe_bytes(data) is not None:
+                problem = unsafe_problem(text, f"the draft {sha[:10]}")
+                if problem is not None:
+                    self.blob_problems[sha] = (Rule.CONTROL_CHARACTERS, problem)
         return sizes
 
 
 def verify(path: Path, progress: Progress | None = None) -> Report:
-    repo = GitRepo(path)
+    repo = GitRepo(path, hazards_ok=True)
     try:
         return _verify(repo, progress)
     finally:
@@ -161,15 +206,20 @@ def verify(path: Path, progress: Progress | None = None) -> Report:
 
 def _verify(repo: GitRepo, progress: Progress | None) -> Report:
     report = Report()
-    tips = repo.branches()
+    tips, ref_problems = repo.read_refs()
+    for ref in repo_hazards(repo.git_dir) + ref_problems:
+        owner = ref.ref[len(HEADS) :] if ref.ref.startswith(HEADS) else ""
+        report.failures.append(Failure(ref.sha, owner, ref.rule, ref.message))
     if not tips:
+        if report.failures:
+            return report
         raise StoreError(f"{repo.path} holds no branches: not a negotiation")
     shas = repo.rev_list(sorted(set(tips.values())))
     report.versions = len(shas)
     raws = repo.read_many(shas)
     fail = report.failures.append
 
-    parsed: list[tuple[str, bytes, Version, str | None, list[str], str | None]] = []
+    parsed: list[tuple[str, bytes, Version, str | None, list[str], Violation | None]] = []
     for sha in shas:
         _, data = raws[sha]
         problem = None
@@ -179,11 +229,11 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
             try:
                 version = version_from_commit(sha, commit)
             except CommitFormatError as exc:
-                version, problem = unreadable_version(sha, data, str(exc)), str(exc)
+                version, problem = unreadable_version(sha, data, str(exc)), _refusal(exc)
         except CommitFormatError as exc:
             version, problem, signature, headers = (
                 unreadable_version(sha, data, str(exc)),
-                str(exc),
+                _refusal(exc),
                 None,
                 [],
             )
@@ -201,7 +251,9 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
                 "a second version without parents: not this negotiation's root",
             )
         )
-    trees = _Reader(repo).tree_facts({p[2].tree for p in parsed if p[2].tree})
+    reader = _Reader(repo)
+    trees = reader.tree_facts({p[2].tree for p in parsed if p[2].tree})
+    reported: set[str] = set()  # trees and blobs whose problem is reported, at their first version
     if roots and trusted is not None and roots[0][0] != trusted:
         fail(
             Failure(roots[0][0], roots[0][2].actor, "root", f"not the trusted root {trusted[:10]}")
@@ -241,8 +293,15 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         if rule and not (rule == "signature-key" and actor is None):
             fail(Failure(sha, version.actor, rule, message))
         carried = None
+        if version.tree in reader.tree_problems and version.tree not in reported:
+            reported.add(version.tree)
+            fail(Failure(sha, version.actor, *reader.tree_problems[version.tree]))
+        for _name, blob, _size in getattr(trees.get(version.tree), "documents", ()):
+            if blob in reader.blob_problems and blob not in reported:
+                reported.add(blob)
+                fail(Failure(sha, version.actor, *reader.blob_problems[blob]))
         if problem is not None:
-            fail(Failure(sha, version.actor, "trailers", problem))
+            fail(Failure(sha, version.actor, problem.rule, problem.message))
         elif roster is not None:
             violations = []
             if version.action == Action.ROSTER:
@@ -262,6 +321,11 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         _check_branches(tips, history, report)
         _check_revocations(history, signing_keys, report)
     return report
+
+
+def _refusal(exc: CommitFormatError) -> Violation:
+    """The parser's refusal as a failure: its rule id (trailers when it names none)."""
+    return Violation(str(getattr(exc, "rule", Rule.TRAILERS)), str(exc))
 
 
 def signing_key_blob(signature: str | None) -> bytes | None:
@@ -285,8 +349,11 @@ def _roster_change(
     carried = read_roster(repo, facts)
     if carried is None:
         return None, [Violation("roster-change", "the new penholder.toml does not parse")]
-    old_signers = repo.read(before.signers_blob)[1].decode("utf-8", "replace")
-    new_signers = repo.read(facts.signers_blob)[1].decode("utf-8", "replace")
+    try:
+        old_signers = repo.read(before.signers_blob)[1].decode("utf-8", "replace")
+        new_signers = repo.read(facts.signers_blob)[1].decode("utf-8", "replace")
+    except StoreError:
+        return None, [Violation("roster-change", "the allowed_signers files cannot be read")]
     return carried, check_roster_change(roster, carried, old_signers, new_signers)
 
 
@@ -336,7 +403,7 @@ def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts
         return None
     try:
         return parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, InputError, StoreError):
         return None
 
 
