@@ -298,8 +298,10 @@ def commit_links(raw: bytes) -> tuple[str, tuple[str, ...], str]:
 
 def _split_message(message: str) -> tuple[str, str, list[tuple[str, str]]]:
     """Subject, note and the trailer lines (name, value) in their order."""
-    if not message.endswith("\n"):
-        raise CommitFormatError("the message does not end with a newline", rule=Rule.MESSAGE_FORM)
+    if not message.endswith("\n") or message.endswith("\n\n"):
+        raise CommitFormatError(
+            "the message does not end with exactly one newline", rule=Rule.MESSAGE_FORM
+        )
     paragraphs = message[:-1].split("\n\n")
     if len(paragraphs) < 2:
         raise CommitFormatError("the message has no trailer block", rule=Rule.MESSAGE_FORM)
