@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import git, make_table
 from penholder.core import sshsig
 from penholder.core.commit import (
     CommitFormatError,
@@ -25,6 +27,8 @@ from penholder.core.verify import signature_status
 
 EXAMPLES = 10_000 if os.environ.get("CI") else 500
 FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=list(HealthCheck))
+# The real-commit targets: a few hundred examples each, no deadline (the first example warms up).
+REAL = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 
 KEY = demo_private_key("qatar")
 KEY_LINE = public_key_line(KEY.public_key())
@@ -135,3 +139,84 @@ def test_the_originals_are_valid() -> None:
     assert version_from_commit("0" * 40, commit).action == "amend"
     assert signature_status(SIGNED, commit.signature, KEY_LINE)[0] == "good"
     assert parse_roster(ROSTER).convener == "qatar"
+
+
+# A real signed commit, as the store writes it -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_commit(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
+    """qatar's forward of pakistan's proposal in a demo table: its raw bytes and qatar's key."""
+    table = make_table(tmp_path_factory.mktemp("fuzz") / "neg")
+    forward = table.forward("qatar", table.propose(), ("afghanistan", "turkiye"))
+    raw = git(table.path, "cat-file", "commit", forward.sha).encode("utf-8")
+    return raw, public_key_line(table.keys["qatar"].public_key())
+
+
+@st.composite
+def line_mutated(draw: st.DrawFn, original: bytes) -> bytes:
+    """The original with whole lines duplicated, deleted, swapped or blanked."""
+    lines = original.split(b"\n")
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(lines) - 1))
+        kind = draw(st.sampled_from(["dup", "delete", "swap", "blank", "indent"]))
+        if kind == "dup":
+            lines.insert(at, lines[at])
+        elif kind == "delete" and len(lines) > 1:
+            del lines[at]
+        elif kind == "swap":
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[at], lines[other] = lines[other], lines[at]
+        elif kind == "blank":
+            lines[at] = b""
+        else:
+            lines[at] = b" " + lines[at]
+    return b"\n".join(lines)
+
+
+def _never_good_unless_original(data: bytes, original: bytes, key_line: str) -> None:
+    """A mutated commit parses into a version or is refused with a CommitFormatError (no other
+    exception), and its signature is never good: only the original bytes verify."""
+    try:
+        commit = parse_commit(data)
+        version = version_from_commit("0" * 40, commit)
+    except CommitFormatError as exc:
+        assert exc.rule in {
+            "commit-headers",
+            "control-characters",
+            "message-form",
+            "trailers",
+        }
+        return
+    assert version.actor
+    status = signature_status(data, commit.signature, key_line)
+    assert status[0] in {"good", "bad", "unknown-key"}
+    if data != original:
+        assert status[0] != "good", data
+
+
+@REAL
+@given(data=st.data())
+def test_mutated_real_commits_never_verify_and_never_crash(
+    real_commit: tuple[bytes, str], data: st.DataObject
+) -> None:
+    original, key_line = real_commit
+    mutant = data.draw(mutated(original))
+    _never_good_unless_original(mutant, original, key_line)
+
+
+@REAL
+@given(data=st.data())
+def test_line_mutated_real_commits_never_verify_and_never_crash(
+    real_commit: tuple[bytes, str], data: st.DataObject
+) -> None:
+    original, key_line = real_commit
+    mutant = data.draw(line_mutated(original))
+    _never_good_unless_original(mutant, original, key_line)
+
+
+def test_the_real_commit_is_good(real_commit: tuple[bytes, str]) -> None:
+    original, key_line = real_commit
+    commit = parse_commit(original)
+    assert version_from_commit("0" * 40, commit).action == "forward"
+    assert signature_status(original, commit.signature, key_line)[0] == "good"
