@@ -46,7 +46,7 @@ from penholder.core.trust.rosters import (
 )
 from penholder.core.trust.rules import Rule, Violation
 from penholder.core.trust.text import first_unsafe_bytes, unsafe_problem
-from penholder.core.trust.tips import branch_findings, revocation_findings
+from penholder.core.trust.tips import branch_findings, retract_findings, revocation_findings
 from penholder.core.trust.versions import TreeFacts, check_version
 
 Progress = Callable[[int, int], None]
@@ -320,6 +320,12 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
     if root_roster is not None:
         _check_branches(tips, history, report)
         _check_revocations(history, signing_keys, report)
+        already = {(f.sha, f.rule) for f in report.failures}
+        for finding in retract_findings(history):
+            if (finding.sha, finding.rule) not in already:
+                report.failures.append(
+                    Failure(finding.sha, finding.actor, finding.rule, finding.message)
+                )
     return report
 
 
