@@ -9,14 +9,22 @@ previous tip among its ancestors). A version that continues its actor's line get
 number on it, and every version carries a vector clock: for each actor, the highest number of
 that actor's line among its ancestors. Whether a version on a line is an ancestor of another
 is then one comparison, whatever the history's shape. A version that does not continue its
-actor's line (a fork, a forged or unsigned commit) gets no number; it fails `own-tip`, and
-questions about it fall back to walking the graph. No I/O.
+actor's line (a fork, a forged or unsigned commit) gets no number; it fails `own-tip`. For
+ancestry only, such versions join a shadow chain of their actor when they continue it (a hub's
+junk is usually one chain), so that questions about them stay one comparison too; the rest fall
+back to walking the graph.
+
+Questions asked for every version (is it retracted, who has answered it and does that answer
+stand in a view, is there a newer text addressed to an actor) are answered from indexes kept as
+versions are added, in time that does not grow with the history (up to a log factor), whatever
+its shape. No I/O.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations, product
 
 from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
@@ -25,6 +33,64 @@ from penholder.core.roster import Roster
 _EMPTY: frozenset[str] = frozenset()
 
 Visible = Callable[[str], bool]
+
+# Shadow chains (ancestry only) are capped so that clocks stay short whatever a hub carries.
+_MAX_SHADOW_CHAINS = 32
+_INFINITY = 1 << 62
+
+
+class Fallback(Exception):
+    """An index cannot answer this question exactly: walk the graph as before."""
+
+
+class View:
+    """The ancestors of a set of parents: `view(sha)` says whether `sha` is one of them, in one
+    comparison for a version on a chain."""
+
+    __slots__ = ("clock", "history", "loose_below", "parents")
+
+    def __init__(self, history: History, parents: tuple[str, ...]) -> None:
+        self.history = history
+        self.parents = parents
+        self.clock = history.clock_of(parents)
+        self.loose_below = any(history._loose_below.get(p, True) for p in parents)
+
+    def at(self, slot: int) -> int:
+        return self.clock[slot] if slot < len(self.clock) else 0
+
+    def __call__(self, sha: str) -> bool:
+        pos = self.history._chain.get(sha)
+        if pos is not None:
+            return pos[0] < len(self.clock) and self.clock[pos[0]] >= pos[1]
+        if not self.loose_below:
+            return False
+        return self.history.reaches(self.parents, sha)
+
+
+@dataclass
+class _Chained:
+    """Versions of one chain in chain order, with `skip` jumping over retracted ones."""
+
+    numbers: list[int] = field(default_factory=list)
+    shas: list[str] = field(default_factory=list)
+    skip: list[int] = field(default_factory=list)
+
+    def next_standing(self, i: int) -> int:
+        root = i
+        while root < len(self.skip) and self.skip[root] != root:
+            root = self.skip[root]
+        while i < len(self.skip) and self.skip[i] != i:
+            self.skip[i], i = root, self.skip[i]
+        return root
+
+
+@dataclass
+class _Refs:
+    """Versions referring one target with one action by one actor."""
+
+    shas: list[str] = field(default_factory=list)
+    first_on_chain: dict[int, int] = field(default_factory=dict)
+    loose: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -54,6 +120,23 @@ class History:
         self.line_tip: dict[str, str] = {}
         self._slot: dict[str, int] = {}
         self._clock: dict[str, tuple[int, ...]] = {}
+        # ancestry chains: real lines and shadow chains, (slot, number) for each chained version
+        self._slots = 0
+        self._chain: dict[str, tuple[int, int]] = {}
+        self._shadow_slot: dict[str, int] = {}
+        self._shadow_tip: dict[str, str] = {}
+        self._loose_below: dict[str, bool] = {}
+        # indexes over referrers
+        self._refs: dict[tuple[str, str, str], _Refs] = {}
+        self._answers: dict[str, dict[tuple[int, bool, str], tuple[list[int], list[int]]]] = {}
+        self._answer_keys: dict[str, list[tuple[str, tuple[int, bool, str]]]] = {}
+        self._answer_retract: dict[str, tuple[int, int] | None] = {}
+        self._irregular: set[str] = set()
+        self._addressed: dict[tuple[str, str], dict[int, _Chained]] = {}
+        self._addressed_loose: dict[tuple[str, str], list[str]] = {}
+        self._addressed_at: dict[str, list[_Chained | None]] = {}
+        self._addressed_index: dict[str, list[int]] = {}
+        self._globally_retracted: set[str] = set()
         # state carried along ancestry
         self._round_after: dict[str, int] = {}
         self._withdrawals: dict[str, frozenset[str]] = {}
@@ -103,6 +186,7 @@ class History:
         if v.action in TEXT_ACTIONS and v.document:
             self.lineage.setdefault(v.document, []).append(v.sha)
         self._add_to_line(v, signed)
+        self._index(v)
         self._carry_withdrawals(v)
         self._carry_rosters(v, roster)
         if v.action in (Action.ROUND, Action.OPEN):
@@ -113,15 +197,124 @@ class History:
 
     def _add_to_line(self, v: Version, signed: bool) -> None:
         clock = self.clock_of(v.parents)
+        slot: int | None = None
         if v.actor and signed and self.follows_line(v.actor, v.parents):
-            slot = self._slot.setdefault(v.actor, len(self._slot))
+            if v.actor not in self._slot:
+                self._slot[v.actor] = self._new_slot()
+            slot = self._slot[v.actor]
+            self.line_tip[v.actor] = v.sha
+        else:
+            tip = self._shadow_tip.get(v.actor)
+            shadow = self._shadow_slot.get(v.actor)
+            if tip is None and len(self._shadow_slot) < _MAX_SHADOW_CHAINS:
+                shadow = self._shadow_slot[v.actor] = self._new_slot()
+            elif (
+                tip is not None
+                and shadow is not None
+                and not (shadow < len(clock) and clock[shadow] >= self._chain[tip][1])
+            ):
+                shadow = None
+            if shadow is not None:
+                slot = shadow
+                self._shadow_tip[v.actor] = v.sha
+        if slot is not None:
             number = (clock[slot] if slot < len(clock) else 0) + 1
             if slot >= len(clock):
                 clock = clock + (0,) * (slot + 1 - len(clock))
             clock = (*clock[:slot], number, *clock[slot + 1 :])
-            self.line_number[v.sha] = number
-            self.line_tip[v.actor] = v.sha
+            self._chain[v.sha] = (slot, number)
+            if self.line_tip.get(v.actor) == v.sha:
+                self.line_number[v.sha] = number
         self._clock[v.sha] = clock
+        self._loose_below[v.sha] = slot is None or any(
+            self._loose_below.get(p, True) for p in v.parents
+        )
+
+    def _new_slot(self) -> int:
+        self._slots += 1
+        return self._slots - 1
+
+    # indexes ---------------------------------------------------------------------------------
+
+    def _index(self, v: Version) -> None:
+        pos = self._chain.get(v.sha)
+        for target in dict.fromkeys(v.refers):
+            refs = self._refs.setdefault((target, v.action, v.actor), _Refs())
+            refs.shas.append(v.sha)
+            if pos is None:
+                refs.loose.append(v.sha)
+            else:
+                refs.first_on_chain.setdefault(pos[0], pos[1])
+            if v.action in ANSWER_ACTIONS:
+                self._index_answer(v, target, pos)
+        if v.action == Action.RETRACT:
+            for target in dict.fromkeys(v.refers):
+                owner = self.versions.get(target)
+                if owner is not None and owner.actor == v.actor:
+                    self._index_retract(target, pos)
+        if (v.sha, Action.RETRACT.value, v.actor) in self._refs:
+            # retracted before it was here (a retract need not descend from what it retracts)
+            self._globally_retracted.add(v.sha)
+            for target, _ in self._answer_keys.get(v.sha, ()):
+                self._irregular.add(target)
+        if v.action in TEXT_ACTIONS and v.document:
+            self._index_addressed(v, pos)
+
+    def _index_answer(self, v: Version, target: str, pos: tuple[int, int] | None) -> None:
+        if pos is None:
+            self._irregular.add(target)
+            return
+        key = (pos[0], v.action in TEXT_ACTIONS, v.actor)
+        numbers, _ = self._answers.setdefault(target, {}).setdefault(key, ([], []))
+        if numbers and numbers[-1] >= pos[1]:
+            self._irregular.add(target)
+        numbers.append(pos[1])
+        self._answer_keys.setdefault(v.sha, []).append((target, key))
+        self._answer_retract.setdefault(v.sha, None)
+
+    def _index_retract(self, sha: str, pos: tuple[int, int] | None) -> None:
+        """A retract of `sha` by its own actor, on chain position `pos` (None: on none)."""
+        self._globally_retracted.add(sha)
+        for chained, index in zip(
+            self._addressed_at.get(sha, ()), self._addressed_index.get(sha, ()), strict=True
+        ):
+            if chained is not None:
+                chained.skip[index] = index + 1
+        if sha not in self._answer_retract:
+            return
+        answer = self._chain.get(sha)
+        first = self._answer_retract[sha]
+        if first is None:
+            if pos is None or answer is None or pos[0] != answer[0] or pos[1] <= answer[1]:
+                self._irregular.update(t for t, _ in self._answer_keys.get(sha, ()))
+                return
+            self._answer_retract[sha] = pos
+            for target, key in self._answer_keys.get(sha, ()):
+                retracts = self._answers[target][key][1]
+                if retracts and retracts[-1] > pos[1]:
+                    self._irregular.add(target)
+                retracts.append(pos[1])
+        elif pos is None or pos[0] != first[0]:
+            self._irregular.update(t for t, _ in self._answer_keys.get(sha, ()))
+
+    def _index_addressed(self, v: Version, pos: tuple[int, int] | None) -> None:
+        assert v.document is not None
+        at: list[_Chained | None] = []
+        index: list[int] = []
+        for recipient in dict.fromkeys(v.to):
+            key = (v.document, recipient)
+            if pos is None:
+                self._addressed_loose.setdefault(key, []).append(v.sha)
+                continue
+            chained = self._addressed.setdefault(key, {}).setdefault(pos[0], _Chained())
+            i = len(chained.shas)
+            chained.numbers.append(pos[1])
+            chained.shas.append(v.sha)
+            chained.skip.append(i + 1 if v.sha in self._globally_retracted else i)
+            at.append(chained)
+            index.append(i)
+        self._addressed_at[v.sha] = at
+        self._addressed_index[v.sha] = index
 
     def _carry_withdrawals(self, v: Version) -> None:
         withdrawals, resumed = self.carried_withdrawals(v.parents)
@@ -353,38 +546,31 @@ class History:
         """True when `ancestor` is `of` or one of its ancestors."""
         if ancestor == of:
             return ancestor in self.gen
-        number = self.line_number.get(ancestor)
-        if number is not None and of in self._clock:
-            slot = self._slot[self.versions[ancestor].actor]
+        pos = self._chain.get(ancestor)
+        if pos is not None and of in self._clock:
             clock = self._clock[of]
-            return slot < len(clock) and clock[slot] >= number
+            return pos[0] < len(clock) and clock[pos[0]] >= pos[1]
         return self.reaches([of], ancestor)
 
-    def visible_from(self, parents: Iterable[str]) -> Visible:
-        """`sha is an ancestor of one of these parents`, in one comparison for line versions."""
-        parents = tuple(parents)
-        clock = self.clock_of(parents)
-
-        def visible(sha: str) -> bool:
-            number = self.line_number.get(sha)
-            if number is not None:
-                slot = self._slot[self.versions[sha].actor]
-                return slot < len(clock) and clock[slot] >= number
-            return self.reaches(parents, sha)
-
-        return visible
+    def visible_from(self, parents: Iterable[str]) -> View:
+        """`sha is an ancestor of one of these parents`, in one comparison for chained versions."""
+        return View(self, tuple(parents))
 
     def reaches(self, starts: Iterable[str], target: str) -> bool:
         if target not in self.gen:
             return False
-        floor = self.gen[target]
         stack = [s for s in starts if s in self.gen]
+        pos = self._chain.get(target)
+        if pos is not None:
+            clock = self.clock_of(stack)
+            return pos[0] < len(clock) and clock[pos[0]] >= pos[1]
+        floor = self.gen[target]
         seen: set[str] = set()
         while stack:
             sha = stack.pop()
             if sha == target:
                 return True
-            if sha in seen or self.gen[sha] <= floor:
+            if sha in seen or self.gen[sha] <= floor or not self._loose_below.get(sha, True):
                 continue
             seen.add(sha)
             stack.extend(self.versions[sha].parents)
@@ -424,14 +610,34 @@ class History:
     def retracts_of(self, sha: str) -> list[str]:
         """The retracts of a version by its own actor (whatever their view)."""
         owner = self.versions[sha].actor if sha in self.versions else None
-        return [
-            other
-            for other in self.referrers.get(sha, ())
-            if self.versions[other].action == Action.RETRACT and self.versions[other].actor == owner
-        ]
+        if owner is None:
+            return []
+        refs = self._refs.get((sha, Action.RETRACT.value, owner))
+        return list(refs.shas) if refs else []
+
+    def any_referring(
+        self, sha: str, action: str, actor: str, visible: Visible | None = None
+    ) -> bool:
+        """Whether `actor` has a version of `action` referring to `sha` (among `visible`)."""
+        refs = self._refs.get((sha, action, actor))
+        if refs is None:
+            return False
+        if visible is None:
+            return True
+        if isinstance(visible, View):
+            clock = visible.clock
+            if any(
+                slot < len(clock) and clock[slot] >= n for slot, n in refs.first_on_chain.items()
+            ):
+                return True
+            return any(visible(r) for r in refs.loose)
+        return any(visible(r) for r in refs.shas)
 
     def is_retracted(self, sha: str, visible: Visible | None = None) -> bool:
-        return any(visible is None or visible(r) for r in self.retracts_of(sha))
+        if visible is None:
+            return sha in self._globally_retracted
+        owner = self.versions[sha].actor if sha in self.versions else None
+        return owner is not None and self.any_referring(sha, Action.RETRACT.value, owner, visible)
 
     def answers(self, sha: str, visible: Visible | None = None) -> list[Version]:
         """Standing answers to a version: amend, forward, consolidate, sign, endorse."""
@@ -440,6 +646,62 @@ class History:
             for w in self.referring(sha, visible)
             if w.action in ANSWER_ACTIONS and not self.is_retracted(w.sha, visible)
         ]
+
+    def standing_answerers(self, sha: str, visible: Visible | None = None) -> set[tuple[str, bool]]:
+        """(actor, is a text) of each standing answer to a version, as `answers` would give,
+        from the index; raises `Fallback` where the index cannot say exactly."""
+        if sha in self._irregular or not (visible is None or isinstance(visible, View)):
+            raise Fallback(sha)
+        out: set[tuple[str, bool]] = set()
+        for (slot, is_text, actor), (numbers, retracts) in self._answers.get(sha, {}).items():
+            if (actor, is_text) in out:
+                continue
+            at = _INFINITY if visible is None else visible.at(slot)
+            if bisect_right(numbers, at) - bisect_right(retracts, at) > 0:
+                out.add((actor, is_text))
+        return out
+
+    def newer_addressed(
+        self, r: Version, actor: str, visible: View | None, exclude: str
+    ) -> str | None:
+        """A text of r's document addressed to `actor`, descending from r (not r), retracted
+        nowhere, not `exclude`, and among `visible` (None: anywhere). Raises `Fallback` where
+        the index cannot say exactly."""
+        if r.sha not in self._chain or not r.document:
+            raise Fallback(r.sha)
+        key = (r.document, actor)
+        for slot, chained in self._addressed.get(key, {}).items():
+            high = (
+                len(chained.shas)
+                if visible is None
+                else bisect_right(chained.numbers, visible.at(slot))
+            )
+            low, top = 0, high
+            while low < top:  # first version of the chain that descends from r
+                mid = (low + top) // 2
+                w = chained.shas[mid]
+                if w != r.sha and self.is_ancestor(r.sha, w):
+                    top = mid
+                else:
+                    low = mid + 1
+            found = chained.next_standing(low)
+            if found < high:
+                if chained.shas[found] == exclude:
+                    raise Fallback(exclude)
+                return chained.shas[found]
+        if visible is not None and not visible.loose_below:
+            return None
+        floor = self.gen.get(r.sha, 0)
+        for w in self._addressed_loose.get(key, ()):
+            if (
+                w != exclude
+                and self.gen[w] > floor
+                and w not in self._globally_retracted
+                and (visible is None or visible(w))
+                and self.is_ancestor(r.sha, w)
+            ):
+                return w
+        return None
 
     def heads(self, document: str) -> list[str]:
         """Text versions of a document that no standing text version refers to."""

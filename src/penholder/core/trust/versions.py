@@ -24,7 +24,7 @@ from penholder.core.model import (
 )
 from penholder.core.roster import Roster
 from penholder.core.trust.agreement import agreement
-from penholder.core.trust.history import History, Visible
+from penholder.core.trust.history import Fallback, History, Visible
 from penholder.core.trust.rules import Rule, Violation
 
 
@@ -197,7 +197,7 @@ def _check_refers(
         own = history.get(sha)
         if own is None or own.actor != v.actor:
             fail("refers-parents", f"parent {sha[:10]} is neither referred nor the actor's own")
-        elif n and history.reaches(v.parents[:n], sha):
+        elif n and any(history.is_ancestor(sha, p) for p in v.parents[:n]):
             fail("refers-parents", f"parent {sha[:10]} is already an ancestor")
     return referred
 
@@ -280,13 +280,13 @@ def _check_turn(
         for r in referred:
             if history.is_retracted(r.sha, visible):
                 fail("turn", f"{_fmt(r)} was retracted")
-            answered = [w for w in history.answers(r.sha, visible) if w.sha != v.sha]
-            own_revision = r.actor == v.actor and not answered
+            answerers = _standing_answerers(history, r.sha, v.sha, visible)
+            own_revision = r.actor == v.actor and not answerers
             if v.actor not in r.to and not own_revision:
                 fail("turn", f"{_fmt(r)} was not addressed to {v.actor}")
-            if any(w.actor == v.actor for w in answered):
+            if any(actor == v.actor for actor, _ in answerers):
                 fail("turn", f"{v.actor} has already answered {_fmt(r)}")
-            if action == Action.CONSOLIDATE and any(w.is_text for w in answered):
+            if action == Action.CONSOLIDATE and any(is_text for _, is_text in answerers):
                 fail("consolidate-heads", f"{_fmt(r)} is not a head: it was answered")
             newer = _newer_addressed(history, r, v, scope_is_store=visible is _EVERYTHING)
             if newer is not None:
@@ -300,10 +300,7 @@ def _check_turn(
         target = referred[0]
         if action == Action.RECEIPT and target.action == Action.RECEIPT:
             fail(Rule.DUPLICATE, f"{_fmt(target)} is a receipt: no receipt of a receipt")
-        if any(
-            w.actor == v.actor and w.action == action and w.sha != v.sha
-            for w in history.referring(target.sha, visible)
-        ):
+        if _has_referring(history, target.sha, action, v, visible):
             done = "receipted" if action == Action.RECEIPT else f"{action}d"
             fail(Rule.DUPLICATE, f"{v.actor} has already {done} {_fmt(target)}")
     elif action == Action.RETRACT:
@@ -311,9 +308,11 @@ def _check_turn(
         if history.is_retracted(target.sha, visible):
             fail("retract", f"{_fmt(target)} is already retracted")
         if target.is_text:
-            others = [w for w in history.answers(target.sha, visible) if w.actor != v.actor]
+            others = sorted(
+                {a for a, _ in _standing_answerers(history, target.sha, v.sha, visible)} - {v.actor}
+            )
             if others:
-                fail("retract", f"{_fmt(target)} was already answered by {others[0].actor}")
+                fail("retract", f"{_fmt(target)} was already answered by {others[0]}")
         elif target.action in (Action.SIGN, Action.ENDORSE):
             referred_to = history.get(target.refers[0]) if target.refers else None
             if referred_to is None:
@@ -342,11 +341,48 @@ def _everything(_sha: str) -> bool:
 _EVERYTHING: Visible = _everything
 
 
+def _scope(visible: Visible) -> Visible | None:
+    """The history's own notion of a view: None for everything the store holds."""
+    return None if visible is _EVERYTHING else visible
+
+
+def _standing_answerers(
+    history: History, sha: str, exclude: str, visible: Visible
+) -> set[tuple[str, bool]]:
+    """(actor, is a text) of each standing answer to `sha` in the view, other than `exclude`."""
+    scope = _scope(visible)
+    if exclude not in history:
+        try:
+            return history.standing_answerers(sha, scope)
+        except Fallback:
+            pass
+    return {(w.actor, w.is_text) for w in history.answers(sha, scope) if w.sha != exclude}
+
+
+def _has_referring(
+    history: History, sha: str, action: Action, v: Version, visible: Visible
+) -> bool:
+    """Whether v's actor already has a version of `action` referring to `sha` in the view."""
+    scope = _scope(visible)
+    if v.sha not in history:
+        return history.any_referring(sha, action.value, v.actor, scope)
+    return any(
+        w.actor == v.actor and w.action == action and w.sha != v.sha
+        for w in history.referring(sha, scope)
+    )
+
+
 def _newer_addressed(
     history: History, r: Version, v: Version, *, scope_is_store: bool
 ) -> Version | None:
     """A standing text of r's document, addressed to v's actor, that descends from r: among
-    v's ancestors (walked no deeper than r), or anywhere in the store."""
+    v's ancestors, or anywhere in the store."""
+    try:
+        view = None if scope_is_store else history.visible_from(v.parents)
+        found = history.newer_addressed(r, v.actor, view, v.sha)
+        return None if found is None else history.versions[found]
+    except Fallback:
+        pass
     if scope_is_store:
         candidates: Iterator[str] = history.descendants(r.sha)
     else:
