@@ -161,7 +161,12 @@ def _judge_refs(rows: Iterable[list[str]]) -> tuple[dict[str, str], list[RefProb
         target = " ".join(row[3:]).strip()
         if ref.startswith(REPLACE):
             problems.append(
-                RefProblem(ref, sha, f"replace ref {ref} would show another object in its place")
+                RefProblem(
+                    ref,
+                    ref[len(REPLACE) :],
+                    f"replace ref {ref} would show {sha[:10]} in its place (Penholder reads "
+                    "the stored object; plain git does not)",
+                )
             )
         elif target:
             problems.append(
