@@ -517,3 +517,17 @@ def test_an_honest_history_still_verifies(table: Table) -> None:
     result = penholder(table.path, "verify", "--json")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["ok"] is True
+
+
+def test_doctor_reports_ref_problems_as_the_git_reader_finds_them(table: Table) -> None:
+    repo = table.path
+    signed, _ = proposal(table)
+    git(repo, "symbolic-ref", "refs/heads/turkiye", "refs/heads/pakistan")
+    (repo / "shallow").write_text(f"{signed}\n")
+    result = penholder(repo, "doctor", "--json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    refs = [f for f in json.loads(result.stdout)["findings"] if f["check"] == "refs"]
+    assert {(f["ok"], f["path"]) for f in refs} == {
+        (False, "shallow"),
+        (False, "refs/heads/turkiye"),
+    }

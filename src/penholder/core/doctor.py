@@ -1,6 +1,8 @@
-"""`penholder doctor`: the store's health (git fsck, locks, packing, key permissions), and the
-repairs that are safe to make: stale locks removed, loose objects packed, keys made private,
-the derived cache rebuilt. Nothing here rewrites history or moves a branch."""
+"""`penholder doctor`: the store's health (git fsck, locks, packing, refs, key permissions), and
+the repairs that are safe to make: stale locks removed, loose objects packed, keys made private,
+the derived cache rebuilt. Nothing here rewrites history or moves a branch, and nothing here
+decides a trust rule: ref problems are the git reader's (`GitRepo.ref_problems`), every rule of
+the history is `penholder verify`'s."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from penholder.core.gitrepo import AUTO_PACK_OBJECTS, run_git
+from penholder.core.errors import StoreError
+from penholder.core.gitrepo import AUTO_PACK_OBJECTS, GitRepo, run_git
 from penholder.core.index import VersionIndex
 from penholder.core.keys import KeyStore
 from penholder.core.store import trusted_root
@@ -93,6 +96,7 @@ def examine(repo: Path, home: Path | None, *, now: float | None = None) -> list[
             not packed_ok,
         )
     )
+    findings += _ref_findings(repo)
     root = trusted_root(git_dir)
     findings.append(
         Finding(
@@ -106,6 +110,25 @@ def examine(repo: Path, home: Path | None, *, now: float | None = None) -> list[
     if home is not None:
         findings += _key_findings(KeyStore(home))
     return findings
+
+
+def _ref_findings(repo: Path) -> list[Finding]:
+    """Refs git would read differently from the stored objects, as the git reader finds them:
+    replace refs, grafts, shallow files, symbolic refs and non-commits as branch tips."""
+    try:
+        reader = GitRepo(repo, hazards_ok=True)
+    except StoreError as exc:
+        return [Finding("refs", False, exc.message)]
+    try:
+        problems = reader.ref_problems()
+    finally:
+        reader.close()
+    if not problems:
+        return [Finding("refs", True, "every branch is a plain ref to a version")]
+    return [
+        Finding("refs", False, f"{p.rule}: {p.message} (see penholder verify)", path=p.ref)
+        for p in problems
+    ]
 
 
 def _key_findings(store: KeyStore) -> list[Finding]:
