@@ -82,7 +82,7 @@ class Table:
         )
 
     def on(self, actor: str, action: Action, refers: Version, **fields: object) -> Version:
-        return self.act(actor, action, refers=(refers.sha,), document=refers.document, **fields)
+        return self.act(actor, action, refers=(refers.sha,), document=refers.document, **fields)  # type: ignore[arg-type]
 
 
 def make_roster(keys: dict[str, Ed25519PrivateKey], rules: Rules | None = None) -> Roster:

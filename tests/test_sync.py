@@ -461,7 +461,9 @@ def test_one_key_on_two_machines_is_reported_as_a_rewrite(world: World, tmp_path
     before = snapshot(other.path)
     report = sync(other.path)
     assert statuses(report)["qatar"] == "refused-rewrite"
-    assert "two machines" in (report.branch("qatar") or report.branches[0]).message
+    refused = report.branch("qatar")
+    assert refused is not None and "two machines" in refused.message
+    assert refused.rule == "sync-equivocation" and refused.to_json()["rule"] == refused.rule
     assert snapshot(other.path) == before
 
 

@@ -19,7 +19,6 @@ from penholder.core.queries import iso_time
 from penholder.core.sync import (
     NEW,
     PUSHED,
-    STATUS_RULES,
     UNCHANGED,
     BranchResult,
     Progress,
@@ -30,9 +29,16 @@ from penholder.core.sync import (
     sync,
 )
 from penholder.core.sync_state import add_remote, branch_states, last_heard, remotes
+from penholder.core.trust.text import neutralize
 
 FINGERPRINT = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}$")
 SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _say(message: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """Every line here may quote the other side (branch names, git's own messages): control
+    and bidi characters are shown as visible marks, never as their effect."""
+    click.echo(neutralize(message), nl=nl, err=err)
 
 
 def check_fingerprint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -72,14 +78,13 @@ def echo_report(report: SyncReport, as_json: bool, echo_json: Callable[[object],
         echo_json(report.to_json())
     else:
         for result in report.branches:
-            click.echo(branch_line(result))
+            _say(branch_line(result))
             for f in result.failures:
-                click.echo(f"    FAIL {f.rule}  {short(f.sha)}  {f.actor or '?'}: {f.message}")
+                _say(f"    FAIL {f.rule}  {short(f.sha)}  {f.actor or '?'}: {f.message}")
     for result in report.refused:
         first = result.failures[0].message if result.failures else result.message
-        click.echo(
-            f"penholder: {STATUS_RULES[result.status]}: {result.branch} "
-            f"{short(result.remote)}: {first}",
+        _say(
+            f"penholder: {result.rule}: {result.branch} {short(result.remote)}: {first}",
             err=True,
         )
     if not report.ok:
@@ -91,9 +96,9 @@ def progress_printer(enabled: bool) -> Progress | None:
         return None
 
     def progress(stage: str, done: int, total: int) -> None:
-        click.echo(f"\r{stage}: {done}/{total}    ", nl=False, err=True)
+        _say(f"\r{stage}: {done}/{total}    ", nl=False, err=True)
         if done >= total:
-            click.echo("", err=True)
+            _say("", err=True)
 
     return progress
 
@@ -136,9 +141,9 @@ def register(main: click.Group) -> None:
                 progress=progress_printer(not as_json),
             )
             if not as_json:
-                click.echo(f"cloned {url} into {directory}")
-                click.echo(f"root: {report.root}")
-                click.echo(f"convener: {expect_fingerprint}")
+                _say(f"cloned {url} into {directory}")
+                _say(f"root: {report.root}")
+                _say(f"convener: {expect_fingerprint}")
             echo_report(report, as_json, echo_json)
 
     @main.command("sync")
@@ -174,7 +179,7 @@ def register(main: click.Group) -> None:
         """Write every branch to FILE, a git bundle."""
         with reported():
             branches = bundle_export(ctx.repo, file, since)
-            click.echo(f"wrote {file}: {', '.join(branches)}")
+            _say(f"wrote {file}: {', '.join(branches)}")
 
     @bundle_group.command("import")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -202,7 +207,7 @@ def register(main: click.Group) -> None:
         """Add the remote NAME at URL (file://, ssh://, git://, https:// or a path)."""
         with reported():
             stored = add_remote(ctx.repo, name, url)
-            click.echo(f"{name}\t{stored}")
+            _say(f"{name}\t{stored}")
 
     @remote_group.command("list")
     @click.option("--json", "as_json", is_flag=True)
@@ -215,7 +220,7 @@ def register(main: click.Group) -> None:
                 echo_json(found)
                 return
             for name, url in sorted(found.items()):
-                click.echo(f"{name}\t{url}")
+                _say(f"{name}\t{url}")
 
     @remote_group.command("status")
     @click.argument("name", default="origin")
@@ -236,10 +241,8 @@ def register(main: click.Group) -> None:
                 )
                 return
             for s in states:
-                click.echo(f"{s.branch:<16} ahead {s.ahead:>3}  behind {s.behind:>3}")
+                _say(f"{s.branch:<16} ahead {s.ahead:>3}  behind {s.behind:>3}")
             for h in heard.values():
                 newest = iso_time(h.newest_time) if h.newest_time else "never"
                 synced = iso_time(h.synced_at) if h.synced_at else "-"
-                click.echo(
-                    f"{h.actor:<16} newest version {newest} (as signed)  last synced {synced}"
-                )
+                _say(f"{h.actor:<16} newest version {newest} (as signed)  last synced {synced}")

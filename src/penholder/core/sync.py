@@ -65,6 +65,7 @@ from penholder.core.trust.branches import (
     second_roots,
     tip_problem,
 )
+from penholder.core.trust.rules import Rule
 from penholder.core.verify import Failure, Report, _verify, signature_status
 
 Progress = Callable[[str, int, int], None]
@@ -89,9 +90,9 @@ STATUSES = (
 )
 # Rule ids of a refused branch, for one-line reports.
 STATUS_RULES = {
-    REFUSED_ROLLBACK: "sync-rollback",
-    REFUSED_REWRITE: "sync-rewrite",
-    REFUSED_VERIFY: "sync-verify",
+    REFUSED_ROLLBACK: Rule.SYNC_ROLLBACK,
+    REFUSED_REWRITE: Rule.SYNC_REWRITE,
+    REFUSED_VERIFY: Rule.SYNC_VERIFY,
 }
 # Rules `verify` judges over whole branches; sync judges each candidate branch itself.
 _BRANCH_RULES = frozenset({"branch-tip", "branch-unknown"})
@@ -119,10 +120,18 @@ class BranchResult:
     remote: str | None = None
     failures: list[Failure] = field(default_factory=list)
     message: str = ""
+    equivocation: bool = False  # refused as a rewrite: one actor showed two histories
 
     @property
     def refused(self) -> bool:
         return self.status.startswith("refused-")
+
+    @property
+    def rule(self) -> str:
+        """The rule id a refused branch is reported under ("" when it was not refused)."""
+        if self.equivocation:
+            return Rule.SYNC_EQUIVOCATION
+        return STATUS_RULES.get(self.status, "")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -133,6 +142,7 @@ class BranchResult:
             "remote": self.remote,
             "failures": [f.to_json() for f in self.failures],
             "message": self.message,
+            "rule": self.rule,
         }
 
 
@@ -521,7 +531,13 @@ class _Session:
             elif verdict in (Verdict.ROLLBACK, Verdict.GONE):
                 self._set(branch, REFUSED_ROLLBACK, remote=theirs, message=judgement.message)
             else:  # rewrite, equivocation
-                self._set(branch, REFUSED_REWRITE, remote=theirs, message=judgement.message)
+                self._set(
+                    branch,
+                    REFUSED_REWRITE,
+                    remote=theirs,
+                    message=judgement.message,
+                    equivocation=verdict is Verdict.EQUIVOCATION,
+                )
 
     def _precheck(self) -> None:
         """Newly reachable versions of each candidate, read once; a second root is refused."""
@@ -633,7 +649,13 @@ class _Session:
             except RefMovedError:
                 moved = moved_during_sync(self.judgements[branch])
                 self.judgements[branch] = moved
-                self._set(branch, REFUSED_REWRITE, remote=tip, message=moved.message)
+                self._set(
+                    branch,
+                    REFUSED_REWRITE,
+                    remote=tip,
+                    message=moved.message,
+                    equivocation=moved.verdict is Verdict.EQUIVOCATION,
+                )
                 continue
             status = NEW if old is None else FAST_FORWARD
             self.results[branch] = BranchResult(branch, old, tip, status, remote=tip)

@@ -8,4 +8,10 @@ certificate, `doctor` and the app's badges all ask it; none decides a rule itsel
 - `rules`: the rule ids and what each one means.
 - `history`: the version graph and the state each version inherits from its ancestors.
 - `versions`: the rules one version must keep against its ancestors.
+- `agreement`: when a text is agreed, and by whom; final once it is.
+- `rosters`: which roster judges a version, what a roster change may do, who owns a key.
+- `tips`: rules over a whole history: branches, revocations, retracts of what is final.
+- `branches`: what an update of a branch from another copy is (new, fast-forward, rollback,
+  rewrite, equivocation).
+- `text`: the characters no version may carry, and how painters show them.
 """

@@ -65,6 +65,11 @@ class Rule(StrEnum):
     BRANCH_UNKNOWN = "branch-unknown"
     BRANCH_TIP = "branch-tip"
     BRANCH_ANCESTRY = "branch-ancestry"
+    # sync: what a branch update from another copy may be
+    SYNC_ROLLBACK = "sync-rollback"
+    SYNC_REWRITE = "sync-rewrite"
+    SYNC_EQUIVOCATION = "sync-equivocation"
+    SYNC_VERIFY = "sync-verify"
 
 
 RULE_TEXT: dict[Rule, str] = {
@@ -118,7 +123,8 @@ RULE_TEXT: dict[Rule, str] = {
     Rule.RESUME: "resume refers to a withdrawal still in force",
     Rule.WITHDRAW: "a party that has withdrawn cannot withdraw again",
     Rule.RETRACT: "retract takes back the actor's own unanswered draft, or its sign/endorse of a "
-    "text (or roster change) that is not yet agreed (in effect)",
+    "text (or roster change) that is agreed (in effect) nowhere in the history, whatever view "
+    "the retract was written from",
     Rule.DUPLICATE: "an actor signs, endorses or receipts one version once; no receipt of a "
     "receipt",
     Rule.ROUND: "Penholder-Round is the latest round among the ancestors",
@@ -134,6 +140,12 @@ RULE_TEXT: dict[Rule, str] = {
     Rule.BRANCH_UNKNOWN: "every branch is named after an actor of the roster",
     Rule.BRANCH_TIP: "every branch tip is a version signed by the branch's owner",
     Rule.BRANCH_ANCESTRY: "every version of an actor is an ancestor of the actor's branch tip",
+    Rule.SYNC_ROLLBACK: "another copy never moves a branch back from what it showed before, nor "
+    "drops it",
+    Rule.SYNC_REWRITE: "another copy's branch descends from what it showed before and from ours",
+    Rule.SYNC_EQUIVOCATION: "one actor's branch is never two histories: a branch that moved here "
+    "while the other copy moved it elsewhere is refused",
+    Rule.SYNC_VERIFY: "what a branch brings in verifies, alone and with everything held here",
 }
 
 # Kept for the callers that look a description up by its string id.
