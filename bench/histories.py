@@ -270,7 +270,7 @@ def comments(b: Builder, n: int) -> None:
 
 def junk(b: Builder, n: int) -> None:
     """A short honest start, then unsigned commits on a branch of their own, each claiming to
-    be the next amendment of a shuttle: what a hostile hub could carry."""
+    answer the same text, addressed back and forth: what a hostile hub could carry."""
     text = _Text()
     first = b.act("qatar", Action.PROPOSE, to=("pakistan",), document="accord", text=text.next())
     last = first
@@ -281,14 +281,34 @@ def junk(b: Builder, n: int) -> None:
         i += 1
         last = b.act(
             actor,
-            Action.AMEND if actor == "pakistan" else Action.FORWARD,
-            refers=(last,),
+            Action.AMEND,
+            refers=(first,),
             to=to,
             document="accord",
             text=text.next(),
             signed=False,
-            parents=[last],
+            parents=[first, last] if last != first else [first],
             branch="hub-junk",
+        )
+
+
+def junk_fan(b: Builder, n: int) -> None:
+    """Unsigned commits that all answer one text, each on a branch of its own."""
+    text = _Text()
+    first = b.act("qatar", Action.PROPOSE, to=("pakistan",), document="accord", text=text.next())
+    i = 0
+    while b.count < n:
+        i += 1
+        b.act(
+            "pakistan",
+            Action.AMEND,
+            refers=(first,),
+            to=("qatar",),
+            document="accord",
+            text=text.next(),
+            signed=False,
+            parents=[first],
+            branch=f"hub-junk-{i}",
         )
 
 
@@ -315,10 +335,11 @@ SHAPES: dict[str, Callable[[Builder, int], None]] = {
     "retracts": retracts,
     "comments": comments,
     "junk": junk,
+    "junk-fan": junk_fan,
     "rosters": rosters,
 }
 # Shapes whose history is meant to fail verify (and must fail it quickly).
-FAILING = {"junk"}
+FAILING = {"junk", "junk-fan"}
 
 
 def build(shape: str, n: int, folder: Path) -> Path:

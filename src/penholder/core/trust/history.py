@@ -39,6 +39,20 @@ _MAX_SHADOW_CHAINS = 32
 _INFINITY = 1 << 62
 
 
+def _union(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    """a | b, giving back one of them when it holds the other (sets carried along ancestry
+    stay shared, and their hashes cached)."""
+    if a is b or not b:
+        return a
+    if not a:
+        return b
+    if len(b) <= len(a) and b <= a:
+        return a
+    if len(a) < len(b) and a <= b:
+        return b
+    return a | b
+
+
 class Fallback(Exception):
     """An index cannot answer this question exactly: walk the graph as before."""
 
@@ -132,6 +146,7 @@ class History:
         self._answer_keys: dict[str, list[tuple[str, tuple[int, bool, str]]]] = {}
         self._answer_retract: dict[str, tuple[int, int] | None] = {}
         self._irregular: set[str] = set()
+        self._loose_answers: dict[str, list[str]] = {}
         self._addressed: dict[tuple[str, str], dict[int, _Chained]] = {}
         self._addressed_loose: dict[tuple[str, str], list[str]] = {}
         self._addressed_at: dict[str, list[_Chained | None]] = {}
@@ -148,6 +163,8 @@ class History:
         self._effective: dict[str, frozenset[str]] = {}
         self.effective_everywhere: set[str] = set()
         self._all_marks: set[str] = set()
+        self._marks_of: dict[str, list[str]] = {}
+        self._order_cache: dict[frozenset[str], tuple[str | None, bool]] = {_EMPTY: (None, True)}
         # every key any roster of this history ever named, and the actor it belongs to
         self.key_owner: dict[str, str] = {}
 
@@ -262,7 +279,7 @@ class History:
 
     def _index_answer(self, v: Version, target: str, pos: tuple[int, int] | None) -> None:
         if pos is None:
-            self._irregular.add(target)
+            self._loose_answers.setdefault(target, []).append(v.sha)
             return
         key = (pos[0], v.action in TEXT_ACTIONS, v.actor)
         numbers, _ = self._answers.setdefault(target, {}).setdefault(key, ([], []))
@@ -342,6 +359,7 @@ class History:
         if v.action in (Action.ENDORSE, Action.RECEIPT) and target in self.roster_versions:
             marks = marks | {v.sha}
             self._all_marks.add(v.sha)
+            self._marks_of.setdefault(target, []).append(v.sha)
             changed = True
         if (
             v.action == Action.RETRACT
@@ -413,10 +431,10 @@ class History:
         parents = list(parents)
         seen = marks = retracted = effective = _EMPTY
         for p in parents:
-            seen = seen | self._rosters_seen.get(p, _EMPTY)
-            marks = marks | self._marks.get(p, _EMPTY)
-            retracted = retracted | self._retracted_marks.get(p, _EMPTY)
-            effective = effective | self._effective.get(p, _EMPTY)
+            seen = _union(seen, self._rosters_seen.get(p, _EMPTY))
+            marks = _union(marks, self._marks.get(p, _EMPTY))
+            retracted = _union(retracted, self._retracted_marks.get(p, _EMPTY))
+            effective = _union(effective, self._effective.get(p, _EMPTY))
         if len(parents) > 1 and seen - effective:
             effective = self._take_effect(seen, marks - retracted, effective)
         return seen, marks, retracted, effective
@@ -426,8 +444,18 @@ class History:
     ) -> frozenset[str]:
         for sha in sorted(seen - effective, key=lambda s: self.gen[s]):
             if self._quorum_met(sha, standing):
+                before = self._order_cache.get(effective)
                 effective = effective | {sha}
                 self.effective_everywhere.add(sha)
+                if before is not None and before[1] and effective not in self._order_cache:
+                    # one more in effect: ordered still when it follows the newest, or the
+                    # newest follows it
+                    newest = before[0]
+                    if newest is None or (self.gen[sha], sha) > (self.gen[newest], newest):
+                        ordered = newest is None or self.is_ancestor(newest, sha)
+                        self._order_cache[effective] = (sha, ordered)
+                    else:
+                        self._order_cache[effective] = (newest, self.is_ancestor(sha, newest))
         return effective
 
     def roster_before(self, sha: str) -> Roster:
@@ -450,10 +478,10 @@ class History:
         mediators = set(old.ids("mediator"))
         endorsed = set()
         receipted = set()
-        for mark in standing:
-            w = self.versions[mark]
-            if w.refers[0] != sha:
+        for mark in self._marks_of.get(sha, ()):
+            if mark not in standing:
                 continue
+            w = self.versions[mark]
             if w.action == Action.ENDORSE and w.actor in mediators:
                 endorsed.add(w.actor)
             elif w.action == Action.RECEIPT:
@@ -468,12 +496,15 @@ class History:
         """The roster version in force among these ancestors (None: the root's), and whether
         the roster changes in effect there follow one another (False: two in effect and
         neither descends from the other)."""
-        effective = self.in_effect(parents)
-        if not effective:
-            return None, True
-        newest = max(effective, key=lambda s: (self.gen[s], s))
-        ordered = all(self.is_ancestor(other, newest) for other in effective)
-        return newest, ordered
+        return self._order(self.in_effect(parents))
+
+    def _order(self, effective: frozenset[str]) -> tuple[str | None, bool]:
+        found = self._order_cache.get(effective)
+        if found is None:
+            newest = max(effective, key=lambda s: (self.gen[s], s))
+            found = (newest, all(self.is_ancestor(other, newest) for other in effective))
+            self._order_cache[effective] = found
+        return found
 
     def roster_in_force(self, parents: Iterable[str]) -> Roster:
         """The newest roster version among the ancestors that has taken effect, else the root's."""
@@ -659,6 +690,10 @@ class History:
             at = _INFINITY if visible is None else visible.at(slot)
             if bisect_right(numbers, at) - bisect_right(retracts, at) > 0:
                 out.add((actor, is_text))
+        if visible is None or visible.loose_below:
+            for w in self._loose_answers.get(sha, ()):
+                if (visible is None or visible(w)) and not self.is_retracted(w, visible):
+                    out.add((self.versions[w].actor, self.versions[w].is_text))
         return out
 
     def newer_addressed(
