@@ -90,8 +90,7 @@ def check_safe(text: str, what: str) -> None:
         )
 
 
-def _clean_line(text: str, what: str) -> str:
-    check_safe(text, what)
+def _single_line(text: str, what: str) -> str:
     if "\n" in text:
         raise CommitFormatError(f"{what} must be a single line", rule=Rule.MESSAGE_FORM)
     return text.strip()
@@ -101,6 +100,8 @@ def _canonical_note(note: str) -> str:
     """The note as it is written: lines without trailing whitespace, no blank line at either
     end, paragraphs separated by exactly one blank line (a blank line cannot end the note's
     last paragraph early, so a note can never be mistaken for the trailer block)."""
+    if not note:
+        return note
     lines = [line.rstrip() for line in note.split("\n")]
     out: list[str] = []
     for line in lines:
@@ -111,12 +112,24 @@ def _canonical_note(note: str) -> str:
     return "\n".join(out)
 
 
+_REQUIRED_VALUES = frozenset({"Negotiation", "Action", "Actor", "To", "Refers"})
+
+
 def build_message(subject: str, note: str, trailers: Trailers) -> str:
-    """The one canonical message for these parts; refuses what git would read differently."""
-    subject = _clean_line(subject, "the subject")
+    """The one canonical message for these parts; refuses what git would read differently and
+    any control or bidi character (rule control-characters)."""
+    check_safe(subject, "the subject")
+    check_safe(note, "the note")
+    for line in trailers.lines():
+        check_safe(line, "a trailer")
+    return _compose(subject, note, trailers)
+
+
+def _compose(subject: str, note: str, trailers: Trailers) -> str:
+    """build_message for parts already known to be free of control and bidi characters."""
+    subject = _single_line(subject, "the subject")
     if not subject:
         raise CommitFormatError("the subject is empty", rule=Rule.MESSAGE_FORM)
-    check_safe(note, "the note")
     for name, value in (
         ("Negotiation", trailers.negotiation),
         ("Action", trailers.action),
@@ -129,8 +142,8 @@ def build_message(subject: str, note: str, trailers: Trailers) -> str:
     ):
         if value is None:
             continue
-        if _clean_line(value, f"Penholder-{name}") != value or (
-            not value and name in ("Negotiation", "Action", "Actor", "To", "Refers")
+        if _single_line(value, f"Penholder-{name}") != value or (
+            not value and name in _REQUIRED_VALUES
         ):
             raise CommitFormatError(
                 f"Penholder-{name} {value!r} is empty or has surrounding whitespace",
@@ -148,8 +161,7 @@ def build_message(subject: str, note: str, trailers: Trailers) -> str:
         parts.append(note)
     parts.append("\n".join(trailers.lines()))
     message = "\n\n".join(parts) + "\n"
-    divider = _DIVIDER.search(message)
-    if divider is not None:
+    if "---" in message and _DIVIDER.search(message) is not None:
         raise CommitFormatError(
             "a line of the subject or note starts with '---': git would read the rest as a "
             "patch and not see the trailers",
@@ -180,14 +192,17 @@ class RawCommit:
         head += [f"author {self.author}", f"committer {self.committer}"]
         return ("\n".join(head) + "\n\n" + self.message).encode("utf-8")
 
-    def to_bytes(self) -> bytes:
-        if self.signature is None:
-            return self.payload()
+    def head(self) -> str:
+        """The header lines, signature included, without the blank line after them."""
         head = [f"tree {self.tree}"] + [f"parent {p}" for p in self.parents]
         head += [f"author {self.author}", f"committer {self.committer}"]
-        sig = self.signature.rstrip("\n").split("\n")
-        head.append("gpgsig " + "\n ".join(sig))
-        return ("\n".join(head) + "\n\n" + self.message).encode("utf-8")
+        if self.signature is not None:
+            sig = self.signature.rstrip("\n").split("\n")
+            head.append("gpgsig " + "\n ".join(sig))
+        return "\n".join(head)
+
+    def to_bytes(self) -> bytes:
+        return (self.head() + "\n\n" + self.message).encode("utf-8")
 
 
 def _header_error(message: str) -> CommitFormatError:
@@ -270,8 +285,8 @@ def parse_commit(raw: bytes) -> RawCommit:
             else "an empty header line"
         )
     commit = RawCommit(tree, parents, people[0], people[1], message, signature)
-    if commit.to_bytes() != raw:  # a safety net: every check above should already hold
-        raise _header_error("the commit is not in canonical form")
+    if commit.head() != head:  # a safety net: every check above should already hold
+        raise _header_error("the commit headers are not in canonical form")
     return commit
 
 
@@ -354,6 +369,12 @@ def parse_message(message: str) -> tuple[str, str, Trailers]:
     problem = _unsafe_error(message, "the message")
     if problem is not None:
         raise problem
+    return _parse_safe_message(message)
+
+
+def _parse_safe_message(message: str) -> tuple[str, str, Trailers]:
+    """parse_message for a message already known to be free of control and bidi characters
+    (parse_commit checks the whole object)."""
     subject, note, trailers = parse_trailers(message)
     round_text = _one(trailers, "Round") or ""
     if not NUMBER.fullmatch(round_text):
@@ -381,7 +402,7 @@ def parse_message(message: str) -> tuple[str, str, Trailers]:
         place=_one(trailers, "Place", required=False),
         date=_one(trailers, "Date", required=False),
     )
-    if build_message(subject, note, parsed) != message:
+    if _compose(subject, note, parsed) != message:
         raise CommitFormatError(
             "the message is not in canonical form (a subject line, an optional note, then the "
             "trailers in their order, each once, ending in one newline)",
