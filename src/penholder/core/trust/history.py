@@ -165,6 +165,7 @@ class History:
         self._all_marks: set[str] = set()
         self._marks_of: dict[str, list[str]] = {}
         self._order_cache: dict[frozenset[str], tuple[str | None, bool]] = {_EMPTY: (None, True)}
+        self._keys_cache: dict[frozenset[str], frozenset[str]] = {}
         # every key any roster of this history ever named, and the actor it belongs to
         self.key_owner: dict[str, str] = {}
 
@@ -445,7 +446,10 @@ class History:
         for sha in sorted(seen - effective, key=lambda s: self.gen[s]):
             if self._quorum_met(sha, standing):
                 before = self._order_cache.get(effective)
+                keys_before = self._keys_cache.get(effective)
                 effective = effective | {sha}
+                if keys_before is not None and effective not in self._keys_cache:
+                    self._keys_cache[effective] = keys_before | self._roster_keys(sha)
                 self.effective_everywhere.add(sha)
                 if before is not None and before[1] and effective not in self._order_cache:
                     # one more in effect: ordered still when it follows the newest, or the
@@ -506,6 +510,26 @@ class History:
             self._order_cache[effective] = found
         return found
 
+    def keys_ever_in_force(self, parents: Iterable[str]) -> frozenset[str]:
+        """Every key of the root's roster and of the roster versions in effect among these
+        ancestors, with the keys those versions revoke."""
+        effective = self.in_effect(parents)
+        found = self._keys_cache.get(effective)
+        if found is None:
+            keys: set[str] = set()
+            if self.root_roster is not None:
+                keys |= self.root_roster.key_lines()
+            for sha in effective:
+                keys |= self._roster_keys(sha)
+            found = frozenset(keys)
+            if self.root_roster is not None:
+                self._keys_cache[effective] = found
+        return found
+
+    def _roster_keys(self, sha: str) -> frozenset[str]:
+        roster = self.roster_versions[sha]
+        return frozenset(roster.key_lines() | {key for _, key in roster.revoked})
+
     def roster_in_force(self, parents: Iterable[str]) -> Roster:
         """The newest roster version among the ancestors that has taken effect, else the root's."""
         if self.root_roster is None:
@@ -539,9 +563,9 @@ class History:
         added = self.added_actors(sha)
         endorsements: dict[str, list[str]] = {}
         receipts: dict[str, list[str]] = {}
-        for mark in self._all_marks:
+        for mark in self._marks_of.get(sha, ()):
             w = self.versions[mark]
-            if w.refers[0] != sha or mark not in self.line_number:
+            if mark not in self.line_number:
                 continue
             if visible is not None and not visible(mark):
                 continue

@@ -1,0 +1,182 @@
+"""The kernel's indexes answer exactly what walking the graph answers, on histories of any
+shape: forks, unsigned versions, retracts that do not descend from what they retract, answers
+by many actors. Pure kernel tests: random histories of synthetic versions, no git."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
+from penholder.core.trust.history import Fallback, History
+
+ACTORS = ["qatar", "turkiye", "pakistan", "afghanistan"]
+ACTIONS = [
+    Action.AMEND,
+    Action.FORWARD,
+    Action.CONSOLIDATE,
+    Action.COMMENT,
+    Action.SIGN,
+    Action.ENDORSE,
+    Action.RETRACT,
+    Action.RECEIPT,
+]
+
+
+def _version(sha: str, parents: tuple[str, ...], actor: str, action: str, **kw: object) -> Version:
+    fields: dict[str, object] = {
+        "sha": sha,
+        "parents": parents,
+        "tree": "t",
+        "actor": actor,
+        "action": action,
+        "to": (),
+        "document": "accord",
+        "round": 1,
+        "refers": (),
+        "negotiation": "n",
+        "place": None,
+        "date": None,
+        "subject": "s",
+        "note": "",
+        "time": 0,
+        "author": "",
+        "committer": "",
+    }
+    fields.update(kw)
+    return Version(**fields)  # type: ignore[arg-type]
+
+
+def _random_history(seed: int, size: int) -> History:
+    rng = random.Random(seed)
+    history = History()
+    history.add(_version("v000", (), "qatar", Action.OPEN, document=None))
+    tips = {"qatar": "v000"}
+    for n in range(1, size):
+        sha = f"v{n:03d}"
+        actor = rng.choice(ACTORS)
+        action = rng.choice(ACTIONS)
+        existing = history.order
+        refers = tuple(dict.fromkeys(rng.choice(existing) for _ in range(rng.choice([1, 1, 2]))))
+        if action == Action.RETRACT and rng.random() < 0.8:
+            own = history.by_actor.get(actor)
+            if own:
+                refers = (rng.choice(own),)
+        parents = list(refers)
+        own_tip = tips.get(actor)
+        if own_tip is not None and rng.random() < 0.85 and own_tip not in parents:
+            parents.append(own_tip)
+        if rng.random() < 0.1:
+            parents = [rng.choice(existing)]  # a fork
+        signed = rng.random() < 0.85
+        to = tuple(rng.sample(ACTORS, rng.choice([0, 1, 2])))
+        version = _version(sha, tuple(parents), actor, action, refers=refers, to=to)
+        history.add(version, signed=signed)
+        if sha in history.line_number:
+            tips[actor] = sha
+    return history
+
+
+def _naive_ancestors(history: History, parents: tuple[str, ...]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(parents)
+    while stack:
+        sha = stack.pop()
+        if sha not in seen:
+            seen.add(sha)
+            stack.extend(history.versions[sha].parents)
+    return seen
+
+
+def _naive_retracted(history: History, sha: str, seen: set[str] | None) -> bool:
+    owner = history.versions[sha].actor
+    return any(
+        history.versions[r].action == Action.RETRACT
+        and history.versions[r].actor == owner
+        and (seen is None or r in seen)
+        for r in history.referrers.get(sha, ())
+    )
+
+
+def _naive_answerers(history: History, sha: str, seen: set[str] | None) -> set[tuple[str, bool]]:
+    return {
+        (history.versions[w].actor, history.versions[w].is_text)
+        for w in dict.fromkeys(history.referrers.get(sha, ()))
+        if (seen is None or w in seen)
+        and history.versions[w].action in ANSWER_ACTIONS
+        and not _naive_retracted(history, w, seen)
+    }
+
+
+def _naive_newer(history: History, r: str, actor: str, seen: set[str] | None) -> set[str]:
+    below = _naive_ancestors(history, (r,))
+    return {
+        w
+        for w in history.order
+        if w != r
+        and (seen is None or w in seen)
+        and history.versions[w].action in TEXT_ACTIONS
+        and history.versions[w].document == history.versions[r].document
+        and actor in history.versions[w].to
+        and not _naive_retracted(history, w, None)
+        and r in _naive_ancestors(history, (w,))
+        and w not in below
+    }
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_indexes_agree_with_walking_the_graph(seed: int) -> None:
+    history = _random_history(seed, 70)
+    rng = random.Random(seed + 1000)
+    shas = history.order
+    for _ in range(60):
+        parents = tuple(dict.fromkeys(rng.choice(shas) for _ in range(rng.choice([1, 2]))))
+        view = history.visible_from(parents)
+        seen = _naive_ancestors(history, parents)
+        assert {s for s in shas if view(s)} == seen
+        for sha in rng.sample(shas, 8):
+            assert history.is_retracted(sha, view) == _naive_retracted(history, sha, seen)
+            assert history.is_retracted(sha) == _naive_retracted(history, sha, None)
+            assert {(w.actor, w.is_text) for w in history.answers(sha, view)} == (
+                _naive_answerers(history, sha, seen)
+            )
+            for scope, naive in ((view, seen), (None, None)):
+                try:
+                    fast = history.standing_answerers(sha, scope)
+                except Fallback:
+                    continue
+                assert fast == _naive_answerers(history, sha, naive), (sha, parents)
+            for action in (Action.SIGN, Action.RETRACT, Action.COMMENT):
+                for actor in ACTORS:
+                    assert history.any_referring(sha, action.value, actor, view) == any(
+                        history.versions[w].action == action
+                        and history.versions[w].actor == actor
+                        and w in seen
+                        for w in history.referrers.get(sha, ())
+                    )
+        text = [s for s in shas if history.versions[s].is_text]
+        for r in rng.sample(text, min(5, len(text))):
+            for actor in ACTORS:
+                for scope, naive in ((view, seen), (None, None)):
+                    try:
+                        found = history.newer_addressed(history.versions[r], actor, scope, "")
+                    except Fallback:
+                        continue
+                    expected = _naive_newer(history, r, actor, naive)
+                    assert (found is None) == (not expected), (r, actor, parents)
+                    assert found is None or found in expected
+
+
+def test_a_retracted_answer_stops_counting_only_where_its_retract_is_seen() -> None:
+    history = History()
+    history.add(_version("root", (), "qatar", Action.OPEN, document=None))
+    history.add(_version("p", ("root",), "qatar", Action.PROPOSE, to=("pakistan",)))
+    history.add(_version("a", ("p",), "pakistan", Action.AMEND, refers=("p",), to=("qatar",)))
+    history.add(_version("r", ("a",), "pakistan", Action.RETRACT, refers=("a",)))
+    before = history.visible_from(("a",))
+    after = history.visible_from(("r",))
+    assert history.standing_answerers("p", before) == {("pakistan", True)}
+    assert history.standing_answerers("p", after) == set()
+    assert history.standing_answerers("p") == set()
+    assert history.is_retracted("a") and not history.is_retracted("a", before)
