@@ -607,3 +607,31 @@ def test_cli_still_acts_on_clean_input(cli_table: tuple[Table, dict[str, str], P
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert snapshot(table.path) != before
+
+
+def test_cli_reads_windows_line_endings_as_plain_newlines(
+    cli_table: tuple[Table, dict[str, str], Path],
+) -> None:
+    """A draft saved with CRLF is the same text: it is stored with plain newlines, said so on
+    stderr; a lone carriage return (which can hide text on a terminal) is still refused."""
+    table, env, base = cli_table
+    (base / "crlf.md").write_bytes(
+        (TEXT + "\n## Annex\n\nWindows.\n").replace("\n", "\r\n").encode()
+    )
+    result = _run(
+        env, "propose", "--as", "pakistan", "--doc", "annex3", "--file", str(base / "crlf.md"),
+        "--to", "qatar", "-m", "Annex three",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "CRLF" in result.stderr
+    store = Negotiation(table.path)
+    stored = store.text_of(store.resolve(result.stdout.split()[-1]))
+    assert "\r" not in stored and stored.endswith("Windows.\n")
+    (base / "lone.md").write_bytes((TEXT + "90 days\r30 days\n").encode())
+    before = snapshot(table.path)
+    refused = _run(
+        env, "propose", "--as", "pakistan", "--doc", "annex4", "--file", str(base / "lone.md"),
+        "--to", "qatar", "-m", "Annex four",
+    )  # fmt: skip
+    assert refused.returncode == 1 and "control-characters" in refused.stderr
+    assert snapshot(table.path) == before

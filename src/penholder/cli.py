@@ -146,6 +146,10 @@ def read_draft(path: str, limit: int) -> bytes:
     if not file.is_file():
         raise InputError(f"no such file: {path}", rule="input")
     data = file.read_bytes()
+    if b"\r\n" in data:
+        # Windows line endings are the file's form, not its text: signed as plain newlines.
+        data = data.replace(b"\r\n", b"\n")
+        say(f"note: {path}: Windows line endings (CRLF) read as plain newlines", err=True)
     decode_draft(data, path, limit)
     return data
 

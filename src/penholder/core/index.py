@@ -15,7 +15,8 @@ from pathlib import Path
 
 from penholder.core.model import Version
 
-MAGIC = b"PHIX1\n"
+# Bumped whenever what a version is read as changes: a cache from an older reader is dropped.
+MAGIC = b"PHIX2\n"
 _LEN = struct.Struct(">I")
 
 
