@@ -261,6 +261,7 @@ class GitRepo:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=_git_env(),
+            bufsize=1 << 20,
         )
         assert proc.stdin is not None and proc.stdout is not None
         stdin, stdout = proc.stdin, proc.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from penholder.core import sshsig
@@ -85,24 +86,38 @@ def signature_status(
     raw: bytes, signature: str | None, expected_key: str | None
 ) -> tuple[str, str, str]:
     """(status, rule, message): status is good, bad or unknown-key; rule is empty when good."""
+    return _check_signature(raw, signature, expected_key)[:3]
+
+
+def _check_signature(
+    raw: bytes, signature: str | None, expected_key: str | None
+) -> tuple[str, str, str, bytes | None]:
+    """signature_status, and the signing key's blob when the signature parses (parsed once)."""
     if signature is None:
-        return "bad", "signature-missing", "the version is not signed"
+        return "bad", "signature-missing", "the version is not signed", None
     try:
         parsed = sshsig.parse(signature)
     except SignatureFormError as exc:
-        return "bad", "signature-form", str(exc)
+        return "bad", "signature-form", str(exc), None
+    blob = parsed.public_key_blob
     if not parsed.verify(strip_signature(raw)):
-        return "bad", "signature-bad", "the signature does not match the version's content"
+        return "bad", "signature-bad", "the signature does not match the version's content", blob
     if expected_key is None:
-        return "unknown-key", "signature-key", "the actor is not on the roster"
-    expected = sshsig.public_key_blob(parse_public_key_line(expected_key))
-    if parsed.public_key_blob != expected:
+        return "unknown-key", "signature-key", "the actor is not on the roster", blob
+    if blob != _key_blob(expected_key):
         return (
             "unknown-key",
             "signature-key",
             "signed by a key that is not the actor's on the roster",
+            blob,
         )
-    return "good", "", ""
+    return "good", "", "", blob
+
+
+@lru_cache(maxsize=1024)
+def _key_blob(key_line: str) -> bytes:
+    """The SSH wire blob of a roster key line (a roster has few keys: parsed once each)."""
+    return sshsig.public_key_blob(parse_public_key_line(key_line))
 
 
 _HEX = frozenset("0123456789abcdef")
@@ -285,9 +300,10 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         actor = roster.actor(version.actor) if roster else None
         for header in headers:
             fail(Failure(sha, version.actor, "commit-headers", header))
-        status, rule, message = signature_status(data, signature, actor.key if actor else None)
+        status, rule, message, key_blob = _check_signature(
+            data, signature, actor.key if actor else None
+        )
         report.signatures[sha] = status
-        key_blob = signing_key_blob(signature)
         if key_blob is not None:
             signing_keys[sha] = key_blob
         if rule and not (rule == "signature-key" and actor is None):
