@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ from penholder.core.commit import parse_commit
 from penholder.core.errors import InputError, StoreError
 from penholder.core.gitrepo import GitRepo, TreeFormatError, parse_tree, tree_bytes
 from penholder.core.keys import demo_private_key, fingerprint
-from penholder.core.roster import MAX_TOML_BYTES, load_toml, parse_roster
+from penholder.core.model import Action
+from penholder.core.roster import MAX_TOML_BYTES, Rules, load_toml, parse_roster
 from penholder.core.store import Negotiation, record_trusted_root
 from penholder.core.trust.rules import Rule
 from penholder.core.verify import verify
@@ -531,3 +533,16 @@ def test_doctor_reports_ref_problems_as_the_git_reader_finds_them(table: Table) 
         (False, "shallow"),
         (False, "refs/heads/turkiye"),
     }
+
+
+def test_a_roster_version_whose_toml_is_too_deep_fails_roster_format(table: Table) -> None:
+    repo = table.path
+    store = table.store
+    renamed = replace(store.roster, rules=Rules(witness_quorum=1))
+    store.close()
+    made = table.act("qatar", Action.ROSTER, "One witness suffices", roster=renamed)
+    new = resign(repo, made.sha, "qatar", tree=_replace(repo, made.tree, ["penholder.toml"], DEEP))
+    report = verify_json(repo)
+    assert (Rule.ROSTER_FORMAT, new) in rules_of(report)
+    result = penholder(repo, "status")
+    assert "Traceback" not in result.stderr, result.stderr

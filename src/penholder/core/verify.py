@@ -34,7 +34,6 @@ from penholder.core.model import Action, Version
 from penholder.core.roster import Roster, parse_roster
 from penholder.core.store import (
     facts_from_entries,
-    read_roster,
     trusted_root,
     unreadable_version,
 )
@@ -366,11 +365,20 @@ def _roster_change(
     facts = trees.get(version.tree)
     first = history.versions.get(version.parents[0]) if version.parents else None
     before = trees.get(first.tree) if first else None
-    if facts is None or before is None or facts.signers_blob is None or before.signers_blob is None:
+    if (
+        facts is None
+        or before is None
+        or facts.roster_blob is None
+        or facts.signers_blob is None
+        or before.signers_blob is None
+    ):
         return None, [Violation("roster-change", "the roster files cannot be read")]
-    carried = read_roster(repo, facts)
-    if carried is None:
-        return None, [Violation("roster-change", "the new penholder.toml does not parse")]
+    try:
+        carried = parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [Violation(Rule.ROSTER_FORMAT, "the new penholder.toml is not UTF-8")]
+    except (InputError, StoreError) as exc:
+        return None, [Violation(Rule.ROSTER_FORMAT, f"the new penholder.toml: {exc.message}")]
     try:
         old_signers = repo.read(before.signers_blob)[1].decode("utf-8", "replace")
         new_signers = repo.read(facts.signers_blob)[1].decode("utf-8", "replace")
