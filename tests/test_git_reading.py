@@ -18,6 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import TEXT, Table, git, penholder, shuttle, snapshot
 from hostile import _replace
@@ -546,3 +548,41 @@ def test_a_roster_version_whose_toml_is_too_deep_fails_roster_format(table: Tabl
     assert (Rule.ROSTER_FORMAT, new) in rules_of(report)
     result = penholder(repo, "status")
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def _mutate(data: st.DataObject) -> bytes:
+    """The canonical tree with a few bytes flipped, inserted, deleted or a slice repeated."""
+    out = bytearray(_CANONICAL)
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(out)))
+        how = data.draw(st.sampled_from(["flip", "insert", "delete", "repeat"]))
+        if how == "flip" and at < len(out):
+            out[at] = data.draw(st.integers(0, 255))
+        elif how == "insert":
+            out[at:at] = data.draw(st.binary(min_size=1, max_size=4))
+        elif how == "delete":
+            del out[at : at + data.draw(st.integers(1, 4))]
+        else:
+            out[at:at] = out[at : at + data.draw(st.integers(1, 30))]
+    return bytes(out)
+
+
+_CANONICAL = tree_bytes(
+    [
+        ("100644", "allowed_signers", "11" * 20),
+        ("40000", "drafts", "22" * 20),
+        ("100644", "penholder.toml", "33" * 20),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200) | st.builds(_mutate, st.data()))
+def test_parse_tree_never_raises_anything_but_tree_form(data: bytes) -> None:
+    try:
+        entries = parse_tree(data)
+    except TreeFormatError as refused:
+        assert refused.rule == Rule.TREE_FORM
+        return
+    # What parses is canonical: written back, it is the same bytes.
+    assert tree_bytes(entries) == data
