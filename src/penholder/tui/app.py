@@ -15,6 +15,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
@@ -26,6 +27,7 @@ from penholder.tui.config import Config, load_config, save_theme
 from penholder.tui.desk import Desk, Snapshot, SyncStatus, text_version
 from penholder.tui.drafts import DraftStore
 from penholder.tui.messages import LoadFailed, SnapshotReady, StatusesReady, SyncStatusReady
+from penholder.tui.safe import one_line, shown
 
 
 @runtime_checkable
@@ -73,6 +75,22 @@ class PenholderApp(App[None]):
         self._saved_theme = self.config.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is literal: its message and title often quote a version, a
+        roster or a refusal, so they are never parsed as markup and their control and bidi
+        characters are shown as visible marks (`markup` is accepted and ignored)."""
+        super().notify(
+            shown(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # start -------------------------------------------------------------------------------
 
@@ -205,15 +223,15 @@ class PenholderApp(App[None]):
     def _update_titles(self) -> None:
         snapshot = self.snapshot
         if snapshot is not None:
-            self.title = snapshot.roster.title
+            self.title = one_line(snapshot.roster.title)
         actor = snapshot.roster.actor(self.actor) if snapshot and self.actor else None
         if self.actor is None:
             self.sub_title = "reading only: no key of this negotiation here"
         elif actor is None:
-            self.sub_title = f"as {self.actor}"
+            self.sub_title = one_line(f"as {self.actor}")
         else:
             lock = "unlocked" if self.desk.is_unlocked(actor.id) else "locked"
-            self.sub_title = f"as {actor.id} · {actor.role} · key {lock}"
+            self.sub_title = one_line(f"as {actor.id} · {actor.role} · key {lock}")
 
     def key_unlocked(self, actor: str) -> None:
         self._update_titles()

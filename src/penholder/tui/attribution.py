@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from penholder.core.blame import Span
+from penholder.core.trust.text import neutralize
 from penholder.tui.redline import breaks
 
 WORD = re.compile(r"\S+")
@@ -34,6 +35,9 @@ class BlameText:
     """A version's text as runs of one origin each."""
 
     def __init__(self, spans: Sequence[Span], actors: Sequence[str] = ()) -> None:
+        # The text as it is shown: each span's control and bidi characters as visible marks
+        # (never their effect on a terminal); offsets, words and wrapping are of this text.
+        spans = [replace(s, text=neutralize(s.text)) for s in spans]
         self.text = "".join(s.text for s in spans)
         order = list(dict.fromkeys([*actors, *(s.actor for s in spans)]))
         self.slots = {actor: k % PALETTE_SIZE for k, actor in enumerate(order)}

@@ -28,6 +28,7 @@ from penholder.core.diff import (
     inline_view,
     side_by_side_view,
 )
+from penholder.core.trust.text import neutralize
 
 Mode = Literal["inline", "side"]
 __all__ = ["Granularity", "Layout", "Mode", "Redline", "compare", "stats_line"]
@@ -74,13 +75,14 @@ def _segment_key(segment: Segment) -> str:
 
 
 def _slice(segments: tuple[Segment, ...], cuts: list[int]) -> list[list[Piece]]:
-    """Cut a line's segments at character positions into wrapped pieces."""
+    """Cut a line's segments at character positions into wrapped pieces (of the text as
+    shown: see `_plain`)."""
     lines: list[list[Piece]] = [[]]
     bounds = iter(cuts)
     next_cut = next(bounds, None)
     at = 0
     for segment in segments:
-        text, key = segment.text, _segment_key(segment)
+        text, key = neutralize(segment.text), _segment_key(segment)
         while text:
             if next_cut is not None and at + len(text) > next_cut:
                 take = next_cut - at
@@ -98,7 +100,9 @@ def _slice(segments: tuple[Segment, ...], cuts: list[int]) -> list[list[Piece]]:
 
 
 def _plain(segments: tuple[Segment, ...] | None) -> str:
-    return "".join(s.text for s in segments) if segments else ""
+    """A line's text as it is shown: what was signed, its control and bidi characters as
+    visible marks (never their effect on a terminal); wrapping is measured on this text."""
+    return "".join(neutralize(s.text) for s in segments) if segments else ""
 
 
 @dataclass
@@ -158,7 +162,7 @@ class Layout:
     def _row_lines(self, index: int) -> list[list[Piece]]:
         row = self.view.rows[index]
         if isinstance(row, Fold):
-            return [[(row.label, "fold")]]
+            return [[(neutralize(row.label), "fold")]]
         if isinstance(row, InlineLine):
             text = _plain(row.segments)
             pieces = _slice(row.segments, breaks(text, self.column))

@@ -23,6 +23,7 @@ from penholder.core.roster import Roster
 from penholder.core.store import Request
 from penholder.tui.desk import describe, recipients
 from penholder.tui.drafts import DraftKey
+from penholder.tui.safe import cell, one_line, plain
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -87,17 +88,20 @@ class ActionScreen(ModalScreen[Version | None]):
         roster = snapshot.roster
         with Vertical(id="dialog", classes="dialog"):
             yield Static(
-                f"{TITLES.get(plan.action, plan.action.value)} — as {plan.actor}",
+                plain(f"{TITLES.get(plan.action, plan.action.value)} — as {plan.actor}"),
                 classes="dialog-title",
             )
             if plan.target is not None:
+                # Exactly which version is acted on, as it was signed: never markup, never
+                # a control sequence that could show another subject than the signed one.
                 yield Static(
-                    f"acts on  {describe(plan.target, roster)}\n“{plan.target.subject}”",
+                    plain(f"acts on  {describe(plan.target, roster)}\n“{plan.target.subject}”"),
                     id="target",
                 )
             for sha in plan.refers[1:]:
                 yield Static(
-                    f"and on   {describe(snapshot.version(sha), roster)}", classes="target-more"
+                    plain(f"and on   {describe(snapshot.version(sha), roster)}"),
+                    classes="target-more",
                 )
             if plan.action in TEXT_ACTIONS:
                 size = len((plan.text or "").encode("utf-8"))
@@ -106,11 +110,11 @@ class ActionScreen(ModalScreen[Version | None]):
                     if plan.text is None
                     else f"your text of {plan.document} ({size:,} bytes)"
                 )
-                yield Static(f"carries  {what}", id="carries")
+                yield Static(plain(f"carries  {what}"), id="carries")
             if plan.action == Action.ROSTER:
-                yield Static(self.roster_text(), id="carries")
+                yield Static(plain(self.roster_text()), id="carries")
             if plan.explain:
-                yield Static(plan.explain, id="explain", classes="muted")
+                yield Static(plain(plan.explain), id="explain", classes="muted")
             if plan.action == Action.ROUND:
                 with Horizontal(classes="fields"):
                     yield Input(str(plan.round_number or ""), placeholder="number", id="number")
@@ -122,7 +126,7 @@ class ActionScreen(ModalScreen[Version | None]):
                 yield SelectionList[str](
                     *(
                         Selection(
-                            f"{other}" + ("" if allowed else f"  — {why}"),
+                            cell(f"{other}" + ("" if allowed else f"  — {why}")),
                             other,
                             other in plan.recipients,
                             disabled=not allowed,
@@ -132,11 +136,15 @@ class ActionScreen(ModalScreen[Version | None]):
                     id="recipients",
                 )
             elif plan.recipients:
-                yield Static(f"to       {', '.join(plan.recipients)}", id="to")
+                yield Static(plain(f"to       {', '.join(plan.recipients)}"), id="to")
             yield Label(SUBJECT_LABELS.get(plan.action, "Subject"))
-            yield Input(plan.subject, placeholder="one line, signed with the version", id="subject")
+            yield Input(
+                one_line(plan.subject),
+                placeholder="one line, signed with the version",
+                id="subject",
+            )
             yield Label("Note (optional)")
-            yield Input(plan.note, placeholder="a longer explanation", id="note")
+            yield Input(one_line(plan.note), placeholder="a longer explanation", id="note")
             yield Static("", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Sign and send  ^s", variant="primary", id="confirm")
@@ -225,7 +233,7 @@ class ActionScreen(ModalScreen[Version | None]):
             )
 
     def show_error(self, rule: str, message: str) -> None:
-        self.query_one("#error", Static).update(f"refused ({rule}): {message}")
+        self.query_one("#error", Static).update(plain(f"refused ({rule}): {message}"))
         self.query_one("#error").add_class("visible")
         self.query_one("#confirm", Button).disabled = False
 

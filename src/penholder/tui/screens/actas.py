@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from penholder.tui.safe import plain
+
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
 
@@ -39,8 +41,10 @@ class ActAsScreen(ModalScreen[str | None]):
                 extra = f"  ({', '.join(flags)})" if flags else ""
                 options.add_option(
                     Option(
-                        f"{actor.id:<12} {actor.role:<9} {actor.name}{extra}\n"
-                        f"  {actor.fingerprint}",
+                        plain(
+                            f"{actor.id:<12} {actor.role:<9} {actor.name}{extra}\n"
+                            f"  {actor.fingerprint}"
+                        ),
                         id=actor.id,
                     )
                 )

@@ -9,13 +9,13 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from penholder.core.blame import Span
 from penholder.core.errors import PenholderError
 from penholder.tui.attribution import BlameText
 from penholder.tui.desk import describe
+from penholder.tui.safe import markup, one_line
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.blame_view import BlameLegend, BlameView
 
@@ -54,7 +54,7 @@ class BlameScreen(PenholderScreen):
         assert snapshot is not None
         v = snapshot.version(self.sha)
         self.query_one("#blame-title", Static).update(
-            Content.from_markup(
+            markup(
                 "[b]Who wrote what[/b] in $doc at $line",
                 doc=self.document,
                 line=describe(v, snapshot.roster),
@@ -99,9 +99,9 @@ class BlameScreen(PenholderScreen):
         role = f" ({found.role})" if found else ""
         what = f"{v.action} {v.short} “{v.subject}”" if v is not None else author.version[:10]
         status.update(
-            Content.from_markup(
+            markup(
                 "“$word”  written by [b]$actor[/b]$role in [b]round $round[/b] · $what",
-                word=word,
+                word=one_line(word),
                 actor=author.actor,
                 role=role,
                 round=str(author.round),

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from penholder.core.clauses import BracketTrend, Clause
 from penholder.core.errors import PenholderError
 from penholder.tui.desk import describe
+from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.cells import styled
 
@@ -28,9 +29,9 @@ STATUS_STYLES = {
 BAR = "▁▂▃▄▅▆▇█"
 
 
-def status_cell(status: str) -> Text | str:
+def status_cell(status: str) -> Text:
     style = STATUS_STYLES.get(status)
-    return styled(f"[{style}]$status[/]", status=status) if style else status
+    return styled(f"[{style}]$status[/]", status=status) if style else cell(status)
 
 
 def trend_line(trend: list[BracketTrend]) -> str:
@@ -80,7 +81,7 @@ class ClausesScreen(PenholderScreen):
         snapshot = self.penholder.snapshot
         assert snapshot is not None
         self.query_one("#clauses-title", Static).update(
-            Content.from_markup(
+            markup(
                 "[b]Clauses[/b] of $doc at $line",
                 doc=self.document,
                 line=describe(snapshot.version(self.sha), snapshot.roster),
@@ -102,7 +103,7 @@ class ClausesScreen(PenholderScreen):
         self.app.call_from_thread(self.computed, clauses, trend)
 
     def failed(self, message: str) -> None:
-        self.query_one("#clauses-trend", Static).update(message)
+        self.query_one("#clauses-trend", Static).update(plain(message))
 
     def computed(self, clauses: list[Clause], trend: list[BracketTrend]) -> None:
         self.clauses, self.trend = clauses, trend
@@ -112,17 +113,17 @@ class ClausesScreen(PenholderScreen):
             counts[clause.status] = counts.get(clause.status, 0) + 1
             title = clause.title if len(clause.title) <= 52 else clause.title[:51] + "…"
             table.add_row(
-                clause.number or "—",
-                title,
+                cell(clause.number or "—"),
+                cell(title),
                 status_cell(clause.status),
                 str(clause.brackets) if clause.brackets else "",
                 clause_trend(clause.id, trend),
-                clause.proposed_by,
+                cell(clause.proposed_by),
                 key=clause.id,
             )
         summary = " · ".join(f"{n} {status}" for status, n in counts.items())
         self.query_one("#clauses-trend", Static).update(
-            f"{len(clauses)} clauses: {summary}\n{trend_line(trend)}"
+            plain(f"{len(clauses)} clauses: {summary}\n{trend_line(trend)}")
         )
         if clauses:
             self.show_clause(0)
@@ -136,12 +137,12 @@ class ClausesScreen(PenholderScreen):
             clause = self.clauses[row]
             self.query_one("#clause-text", Static).update(
                 Content.assemble(
-                    Content.from_markup(
+                    markup(
                         "[$text-muted]clause $id · first carried by $origin[/]\n",
                         id=clause.id,
                         origin=clause.origin[:10],
                     ),
-                    Content(clause.text),
+                    plain(clause.text),
                 )
             )
 

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from penholder.core.errors import PenholderError
+from penholder.tui.safe import markup, one_line, plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.trilogue import SEPARATOR, Column, Trilogue
 from penholder.tui.widgets.columns_view import ColumnsView
@@ -25,6 +26,7 @@ def header_cell(column: Column, width: int) -> tuple[str, str]:
     )
     v = column.version
     below = f"{v.short} r{v.round} {v.actor} {v.action}" if v else "(no text yet)"
+    title, below = one_line(title), one_line(below)
     return title[:width].ljust(width), below[:width].ljust(width)
 
 
@@ -59,7 +61,7 @@ class ColumnsScreen(PenholderScreen):
 
     def on_mount(self) -> None:
         self.query_one("#columns-title", Static).update(
-            Content.from_markup("[b]$doc[/b] in four columns · building…", doc=self.document)
+            markup("[b]$doc[/b] in four columns · building…", doc=self.document)
         )
         self.view.focus()
         self.view.show(None, "aligning the clauses of every position…")
@@ -88,7 +90,7 @@ class ColumnsScreen(PenholderScreen):
             return
         only = " · only clauses that differ (c: all)" if self.view.only_changed else ""
         self.query_one("#columns-title", Static).update(
-            Content.from_markup(
+            markup(
                 "[b]$doc[/b] in four columns as the timeline stood at $at · base: $why · "
                 "$changed of $count clauses differ from the base$only",
                 doc=trilogue.document,
@@ -108,7 +110,7 @@ class ColumnsScreen(PenholderScreen):
         top = SEPARATOR.join(c[0] for c in cells)
         below = SEPARATOR.join(c[1] for c in cells)
         self.query_one("#columns-head", Static).update(
-            Content.assemble(Content.from_markup("[b]$top[/b]\n", top=top), Content(below))
+            Content.assemble(markup("[b]$top[/b]\n", top=top), plain(below))
         )
 
     def action_only_changed(self) -> None:

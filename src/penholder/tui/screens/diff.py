@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from penholder.tui.desk import answered_base, last_seen_base, previous_round_base, text_version
 from penholder.tui.redline import Granularity, Redline, stats_line
+from penholder.tui.safe import plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.redline_view import RedlineView
 
@@ -88,7 +89,7 @@ class DiffScreen(PenholderScreen):
             self.old = last_seen_base(history, subject, actor)
         document = subject.document
         self.text_sha, self.document = text_sha, document
-        self.query_one("#diff-title", Static).update(self.title_text(document))
+        self.query_one("#diff-title", Static).update(plain(self.title_text(document)))
         self.view.loading = True
         self.query_one("#diff-status", Static).update(f"computing the {self.granularity} diff…")
         self.compute(self.old, text_sha, document, self.granularity)
@@ -136,7 +137,7 @@ class DiffScreen(PenholderScreen):
             if total:
                 parts.append(f"change {max(view.current, 0) + 1}/{total}")
             parts.append(stats_line(self.redline.diff))
-        self.query_one("#diff-status", Static).update(" · ".join(parts))
+        self.query_one("#diff-status", Static).update(plain(" · ".join(parts)))
 
     @on(RedlineView.ChangeMoved)
     def change_moved(self) -> None:

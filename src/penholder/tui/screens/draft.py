@@ -19,6 +19,7 @@ from penholder.core.model import DOCUMENT_NAME, TEXT_ACTIONS, Action, Version
 from penholder.tui.clock import ago, short_time
 from penholder.tui.desk import amend_target, describe, text_version
 from penholder.tui.drafts import DraftKey, SavedDraft
+from penholder.tui.safe import markup, plain, shown
 from penholder.tui.screens.act import ActionScreen, Plan
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.editor import DraftEditor
@@ -136,20 +137,25 @@ class DraftScreen(PenholderScreen):
                         "[b]The heads conflict: this is the first head's text.[/b] "
                         "Join these passages by hand:\n"
                     ),
-                    Content(conflicts.replace(" (--file)", "")),  # the CLI's hint
+                    plain(conflicts.replace(" (--file)", "")),  # the CLI's hint
                 )
             )
             self.query_one("#conflicts-box").display = True
         self.loaded(text)
 
     def loaded(self, text: str) -> None:
+        # The editor shows what was signed, its control and bidi characters as visible marks
+        # (a TextArea would send them to the terminal): "90 days" followed by a line-erasing
+        # sequence shows as such, never as the words that sequence would paint over it. An
+        # amendment starts from this text; the store refuses those characters anyway.
+        text = shown(text)
         self.base_text = text
         editor = self.editor
         editor.loading = False
         if self.document is None and self.sha is not None:
             editor.display = False
             return
-        editor.load_text(self.saved.text if self.saved is not None else text)
+        editor.load_text(shown(self.saved.text) if self.saved is not None else text)
         if self.editing:
             self.start_editing()
 
@@ -159,20 +165,18 @@ class DraftScreen(PenholderScreen):
         meta = self.query_one("#draft-meta", Static)
         if v is None:
             meta.update(
-                Content.from_markup(
-                    "[b]A new document[/b], tabled by $actor", actor=self.penholder.actor or "?"
-                )
+                markup("[b]A new document[/b], tabled by $actor", actor=self.penholder.actor or "?")
             )
             return
         lines = [
-            Content.from_markup("[b]$line[/b]", line=describe(v, snapshot.roster)),
-            Content(f"{short_time(v.time)} ({ago(v.time)}) · {v.sha}"),
-            Content.from_markup("[i]“$subject”[/i]", subject=v.subject),
+            markup("[b]$line[/b]", line=describe(v, snapshot.roster)),
+            plain(f"{short_time(v.time)} ({ago(v.time)}) · {v.sha}"),
+            markup("[i]“$subject”[/i]", subject=v.subject),
         ]
         if v.note:
-            lines.append(Content(v.note))
+            lines.append(plain(v.note))
         if v.action not in TEXT_ACTIONS and self.document:
-            lines.append(Content(f"text of {self.document} as it stood at this version:"))
+            lines.append(plain(f"text of {self.document} as it stood at this version:"))
         meta.update(Content("\n").join(lines))
 
     # editing -----------------------------------------------------------------------------

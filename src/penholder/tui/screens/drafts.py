@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from penholder.core.model import Action
 from penholder.tui.clock import ago
 from penholder.tui.drafts import SavedDraft
+from penholder.tui.safe import plain
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -38,13 +39,11 @@ class DraftsScreen(ModalScreen[None]):
                 what = draft.action
                 refers = f" of {draft.key.refers[:10]}" if draft.key.refers else ""
                 subject = f" — “{draft.subject}”" if draft.subject else ""
-                options.add_option(
-                    Option(
-                        f"{what}{refers} · {draft.key.document} · {len(draft.text):,} characters · "
-                        f"saved {ago(draft.saved)}{subject}",
-                        id=stem,
-                    )
+                prompt = (
+                    f"{what}{refers} · {draft.key.document} · {len(draft.text):,} characters · "
+                    f"saved {ago(draft.saved)}{subject}"
                 )
+                options.add_option(Option(plain(prompt), id=stem))
             yield options
             yield Static(
                 "enter reopens it · x discards it · esc keeps it for later", classes="muted"

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from penholder.core.errors import PenholderError
 from penholder.tui.desk import ExportFormat, Snapshot, describe
 from penholder.tui.redline import Granularity
+from penholder.tui.safe import one_line, plain
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -94,8 +95,8 @@ class ExportScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         job = self.job
         with Vertical(id="dialog", classes="dialog"):
-            yield Static(job.title, classes="dialog-title")
-            yield Static(job.what, id="target")
+            yield Static(plain(job.title), classes="dialog-title")
+            yield Static(plain(job.what), id="target")
             if job.draft:
                 yield Static(
                     "This text is not agreed: not every party has signed it, or the mediators' "
@@ -110,7 +111,7 @@ class ExportScreen(ModalScreen[Path | None]):
                         label = "pdf (needs WeasyPrint)"
                     yield RadioButton(label, value=k == 0, id=f"format-{fmt}")
             yield Label("File (relative to the folder the app was started in)")
-            yield Input(f"{job.stem}{SUFFIXES[job.formats[0]]}", id="path")
+            yield Input(one_line(f"{job.stem}{SUFFIXES[job.formats[0]]}"), id="path")
             yield Static("", id="error")
             with Horizontal(classes="buttons"):
                 button = "Export DRAFT  ^s" if job.draft else "Export  ^s"
@@ -148,13 +149,13 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         path = self.target_path()
         if path.is_dir():
-            error.update(f"{path} is a folder: name a file")
+            error.update(plain(f"{path} is a folder: name a file"))
             return
         if path.exists() and self._overwrite != path:
             self._overwrite = path
-            error.update(f"{path} exists: ^s again replaces it")
+            error.update(plain(f"{path} exists: ^s again replaces it"))
             return
-        error.update(f"writing {path.name}…")
+        error.update(plain(f"writing {path.name}…"))
         self.query_one("#export", Button).disabled = True
         self.write(path, self.chosen_format)
 
@@ -177,7 +178,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.app.call_from_thread(self.dismiss, written)
 
     def failed(self, message: str) -> None:
-        self.query_one("#error", Static).update(message)
+        self.query_one("#error", Static).update(plain(message))
         self.query_one("#export", Button).disabled = False
 
     @on(Button.Pressed, "#cancel")

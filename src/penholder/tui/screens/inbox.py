@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from penholder.tui.clock import ago, awaiting, short_time
 from penholder.tui.desk import Snapshot
+from penholder.tui.safe import markup, plain
 from penholder.tui.screens.base import PenholderScreen
 
 
@@ -57,7 +58,7 @@ class InboxScreen(PenholderScreen):
             return
         count = len(waiting)
         title.update(
-            Content.from_markup(
+            markup(
                 "[b]Inbox of $actor[/b]: $count",
                 actor=actor,
                 count=f"{awaiting(count)} you" if count else "nothing awaits you",
@@ -67,12 +68,12 @@ class InboxScreen(PenholderScreen):
             to = ", ".join(v.to)
             doc = f" {v.document}" if v.document else ""
             prompt = Content.assemble(
-                Content.from_markup(
+                markup(
                     "[b]$head[/b]",
                     head=f"r{v.round}  {short_time(v.time)}  {v.actor} {v.action}{doc} → {to}",
                 ),
-                Content(f"   {ago(v.time)} · {v.short}\n"),
-                Content.from_markup("  [i]$subject[/i]", subject=v.subject[:200]),
+                plain(f"   {ago(v.time)} · {v.short}\n"),
+                markup("  [i]$subject[/i]", subject=v.subject[:200]),
             )
             options.add_option(Option(prompt, id=v.sha))
         if keep is not None and keep in {v.sha for v in waiting}:

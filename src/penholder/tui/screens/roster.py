@@ -22,6 +22,7 @@ from penholder.core.keys import check_actor_id, fingerprint_of_line, parse_publi
 from penholder.core.model import Action, Version
 from penholder.core.roster import ROLES, Actor, Roster
 from penholder.tui.desk import Snapshot, effect_note, may_act, pending_rosters, roster_changes
+from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.act import ActionScreen, Plan
 from penholder.tui.screens.base import PenholderScreen
 
@@ -152,7 +153,7 @@ class RosterScreen(PenholderScreen):
         roster = snapshot.roster
         mediators = roster.ids("mediator")
         self.query_one("#roster-title", Static).update(
-            Content.from_markup(
+            markup(
                 "[b]Roster in force at the newest versions[/b] · $n actors · quorum: "
                 "$quorum of $count mediators ($names) endorse a text or a roster change",
                 n=str(len(roster.actors)),
@@ -167,7 +168,14 @@ class RosterScreen(PenholderScreen):
         for actor in roster.actors:
             here = "✓" if actor.id in snapshot.held else ""
             name = actor.name if len(actor.name) <= 26 else actor.name[:25] + "…"
-            table.add_row(actor.id, actor.role, name, actor.fingerprint, here, key=actor.id)
+            table.add_row(
+                cell(actor.id),
+                cell(actor.role),
+                cell(name),
+                cell(actor.fingerprint),
+                here,
+                key=actor.id,
+            )
         if keep is not None and keep in roster.ids():
             table.move_cursor(row=roster.ids().index(keep))
         revoked = [
@@ -176,7 +184,7 @@ class RosterScreen(PenholderScreen):
         self.query_one("#roster-revoked", Static).update(
             Content.assemble(
                 Content.from_markup("[b]Revoked keys[/b]"),
-                Content(":\n" + "\n".join(revoked) if revoked else ": none"),
+                plain(":\n" + "\n".join(revoked) if revoked else ": none"),
             )
         )
         pending = pending_rosters(snapshot.history)
@@ -189,14 +197,14 @@ class RosterScreen(PenholderScreen):
             if item.receipts_missing:
                 waits.append(f"awaiting receipts by {', '.join(item.receipts_missing)}")
             lines.append(
-                Content.from_markup(
+                markup(
                     "  [$text-warning]$head[/]  $waits",
                     head=f"{v.short} r{v.round} {v.actor}",
                     waits="; ".join(waits),
                 )
             )
             for change in item.changes:
-                lines.extend(Content(f"    {line}") for line in change.split("\n"))
+                lines.extend(plain(f"    {line}") for line in change.split("\n"))
         self.query_one("#roster-pending", Static).update(Content("\n").join(lines))
 
     def action_change(self, kind: str) -> None:
@@ -281,7 +289,10 @@ class RosterChangeScreen(ModalScreen["RosterChange | None"]):
             yield Static(KINDS[self.kind], classes="dialog-title")
             if found is not None:
                 yield Static(
-                    f"actor    {found.id} ({found.role}) “{found.name}”\nkey      {found.fingerprint}",
+                    plain(
+                        f"actor    {found.id} ({found.role}) “{found.name}”\n"
+                        f"key      {found.fingerprint}"
+                    ),
                     id="target",
                 )
             if self.kind == "add":
@@ -340,10 +351,10 @@ class RosterChangeScreen(ModalScreen["RosterChange | None"]):
                 key=self.value("#key"),
             )
         except PenholderError as exc:
-            self.query_one("#error", Static).update(f"{exc.rule}: {exc.message}")
+            self.query_one("#error", Static).update(plain(f"{exc.rule}: {exc.message}"))
             return
         except ValueError as exc:
-            self.query_one("#error", Static).update(f"key: {exc}")
+            self.query_one("#error", Static).update(plain(f"key: {exc}"))
             return
         self.dismiss(change)
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from penholder.core.errors import PenholderError
 from penholder.core.sync import NEW, PUSHED, STATUS_RULES, UNCHANGED, BranchResult, SyncReport
+from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.cells import styled
 
@@ -77,7 +78,7 @@ class SyncScreen(PenholderScreen):
     def compose(self) -> ComposeResult:
         yield Header(icon="✒")
         yield Static(
-            Content.from_markup(
+            markup(
                 "[b]Sync with $remote[/b]  $url\n"
                 "Fetch every branch, verify it in quarantine, take in only fast-forwards that "
                 "verify, then push what the remote lacks (never forcing).",
@@ -132,13 +133,11 @@ class SyncScreen(PenholderScreen):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=100 * len(STAGES), progress=100 * index + int(100 * part))
         words = STAGE_WORDS.get(stage, stage)
-        self.query_one("#sync-stage", Static).update(f"{words}: {done}/{total}")
+        self.query_one("#sync-stage", Static).update(plain(f"{words}: {done}/{total}"))
 
     def failed(self, rule: str, message: str) -> None:
         summary = self.query_one("#sync-summary", Static)
-        summary.update(
-            Content.from_markup("[b]✘ sync could not run[/b] ($rule): $m", rule=rule, m=message)
-        )
+        summary.update(markup("[b]✘ sync could not run[/b] ($rule): $m", rule=rule, m=message))
         summary.add_class("failed")
         self.query_one("#sync-stage", Static).update("nothing was changed")
         self.query_one("#progress", ProgressBar).update(total=1, progress=0)
@@ -154,7 +153,12 @@ class SyncScreen(PenholderScreen):
         for result in report.branches:
             rule = result.failures[0].rule if result.failures else ""
             rule = rule or STATUS_RULES.get(result.status, "")
-            cells: list[Text | str] = [result.branch, result.status, branch_detail(result), rule]
+            cells: list[Text | str] = [
+                cell(result.branch),
+                cell(result.status),
+                cell(branch_detail(result)),
+                cell(rule),
+            ]
             if result.refused:
                 cells = [styled("[$text-error b]$x[/]", x=str(c)) for c in cells]
             elif result.status in ("fast-forward", NEW, PUSHED):
@@ -197,7 +201,7 @@ class SyncScreen(PenholderScreen):
             return
         result = report.branches[row]
         lines = [
-            Content.from_markup(
+            markup(
                 "[b]$branch[/b] $status: $meaning",
                 branch=result.branch,
                 status=result.status,
@@ -205,10 +209,10 @@ class SyncScreen(PenholderScreen):
             )
         ]
         if result.message:
-            lines.append(Content(result.message))
+            lines.append(plain(result.message))
         for failure in result.failures:
             lines.append(
-                Content.from_markup(
+                markup(
                     "[$text-error]✘ $rule[/]  $sha  $actor: $message",
                     rule=failure.rule,
                     sha=short(failure.sha),
@@ -236,7 +240,7 @@ class RemotesScreen(ModalScreen[str | None]):
             yield Static("Sync with which remote?", classes="dialog-title")
             options = OptionList(id="remotes")
             for name, url in sorted(self.remotes.items()):
-                options.add_option(Option(f"{name:<12} {url}", id=name))
+                options.add_option(Option(plain(f"{name:<12} {url}"), id=name))
             yield options
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from penholder.core.model import TEXT_ACTIONS
 from penholder.tui.clock import ago, awaiting, short_time
 from penholder.tui.desk import Snapshot, SyncStatus, answered_base, describe
 from penholder.tui.redline import Redline, stats_line
+from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.cells import styled
 from penholder.tui.widgets.redline_view import RedlineView
@@ -129,7 +130,13 @@ class TableScreen(PenholderScreen):
             if actor.id == self.penholder.actor:
                 here = "✓ acting"
             name = actor.name if len(actor.name) <= 16 else actor.name[:15] + "…"
-            table.add_row(actor.role, actor.id, name, here, *self.sync_cells(actor.id, status))
+            table.add_row(
+                cell(actor.role),
+                cell(actor.id),
+                cell(name),
+                here,
+                *self.sync_cells(actor.id, status),
+            )
 
     @staticmethod
     def sync_cells(actor: str, status: SyncStatus | None) -> tuple[Text | str, str]:
@@ -157,32 +164,34 @@ class TableScreen(PenholderScreen):
         state = snapshot.state
         if state.state == "suspended":
             badge = Content.from_markup("[bold $error]⏸ suspended[/]")
-            why = Content(f"  withdrawn: {', '.join(state.suspended_by)}")
+            why = plain(f"  withdrawn: {', '.join(state.suspended_by)}")
         elif state.documents and all(d.agreed for d in state.documents):
             badge, why = Content.from_markup("[bold $success]✔ agreed[/]"), Content("")
         else:
             badge, why = Content.from_markup("[bold $primary]● open[/]"), Content("")
         place = " · ".join(p for p in (state.place, state.date) if p)
         lines: list[Content] = [
-            Content.from_markup("[b]$title[/b]", title=state.title),
+            markup("[b]$title[/b]", title=state.title),
             Content.assemble(
-                badge, why, f"   round {state.round}" + (f" · {place}" if place else "")
+                badge, why, plain(f"   round {state.round}" + (f" · {place}" if place else ""))
             ),
         ]
         for doc in state.documents:
             if doc.agreed:
                 status = Content.from_markup("[$success]agreed $sha ★[/]", sha=doc.agreed[:10])
             else:
-                status = Content(f"head {', '.join(h[:10] for h in doc.heads) or '—'}")
+                status = plain(f"head {', '.join(h[:10] for h in doc.heads) or '—'}")
             pen = ", ".join(doc.pen) or "—"
-            lines.append(Content.assemble(f"{doc.name[:16]:<16} ", status, f" · pen {pen}"))
+            lines.append(
+                Content.assemble(plain(f"{doc.name[:16]:<16} "), status, plain(f" · pen {pen}"))
+            )
         if not state.documents:
             lines.append(Content("no document yet: P proposes one"))
         actor = self.penholder.actor
         if actor:
             count = len(snapshot.inbox)
             waits = f"{awaiting(count)} {actor}"
-            lines.append(Content.from_markup("[$accent]$waits[/] (i: inbox)", waits=waits))
+            lines.append(markup("[$accent]$waits[/] (i: inbox)", waits=waits))
         versions = f"{snapshot.count:,} versions"
         sync = self.penholder.sync_status
         if sync is not None and sync.remote is not None:
@@ -190,7 +199,7 @@ class TableScreen(PenholderScreen):
             versions += f" · {sync.remote} synced {synced}"
         elif sync is not None:
             versions += " · no remote"
-        lines.append(Content(versions))
+        lines.append(plain(versions))
         return Content("\n").join(lines)
 
     # the timeline and its preview ----------------------------------------------------------
@@ -222,9 +231,9 @@ class TableScreen(PenholderScreen):
         title = self.query_one("#preview-title", Static)
         note = f"\n{v.note}" if v.note else ""
         head = Content.assemble(
-            Content(describe(v, snapshot.roster) + f" · {short_time(v.time)}\n"),
-            Content.from_markup("[i]“$subject”[/i]", subject=v.subject),
-            Content(note[:400]),
+            plain(describe(v, snapshot.roster) + f" · {short_time(v.time)}\n"),
+            markup("[i]“$subject”[/i]", subject=v.subject),
+            plain(note[:400]),
         )
         self._preview_head = head
         title.update(head)
@@ -252,7 +261,7 @@ class TableScreen(PenholderScreen):
         if snapshot is not None and old is not None and old in snapshot.history.versions:
             base = snapshot.version(old)
             against = f"{old[:10]} ({base.actor} {base.action})"
-        line = Content(f"\nagainst {against}: {stats_line(redline.diff)}")
+        line = plain(f"\nagainst {against}: {stats_line(redline.diff)}")
         self.query_one("#preview-title", Static).update(Content.assemble(self._preview_head, line))
         view.show(redline, "")
 

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from penholder.core.errors import PenholderError
+from penholder.tui.safe import plain
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -36,13 +37,15 @@ class UnlockScreen(ModalScreen[bool]):
         snapshot = self.penholder.snapshot
         found = snapshot.roster.actor(self.actor) if snapshot else None
         with Vertical(id="dialog", classes="dialog narrow"):
-            yield Static(f"Unlock the key of {self.actor}", classes="dialog-title")
+            yield Static(plain(f"Unlock the key of {self.actor}"), classes="dialog-title")
             if found is not None:
-                yield Static(f"{found.name} · {found.role}\n{found.fingerprint}", classes="muted")
+                yield Static(
+                    plain(f"{found.name} · {found.role}\n{found.fingerprint}"), classes="muted"
+                )
             yield Input(password=True, placeholder="passphrase", id="passphrase")
             hint = os.environ.get("PENHOLDER_DEMO_PASSPHRASE")
             if hint:
-                yield Static(f"demo passphrase: {hint}", classes="hint")
+                yield Static(plain(f"demo passphrase: {hint}"), classes="hint")
             yield Static("The key stays unlocked until you quit.", classes="muted")
             yield Static("", id="error")
             with Horizontal(classes="buttons"):
@@ -73,7 +76,7 @@ class UnlockScreen(ModalScreen[bool]):
         field.value = ""
         field.focus()
         error = self.query_one("#error", Static)
-        error.update(f"{rule}: {message}")
+        error.update(plain(f"{rule}: {message}"))
         error.add_class("visible")
 
     @on(Button.Pressed, "#cancel")

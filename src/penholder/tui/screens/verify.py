@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from penholder.core.errors import PenholderError
 from penholder.core.trust.rules import RULES
 from penholder.core.verify import Report, verify
+from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 
 
@@ -68,7 +69,7 @@ class VerifyScreen(PenholderScreen):
 
     def failed_to_run(self, rule: str, message: str) -> None:
         summary = self.query_one("#verify-summary", Static)
-        summary.update(f"verification could not run ({rule}): {message}")
+        summary.update(plain(f"verification could not run ({rule}): {message}"))
         summary.add_class("failed")
 
     def show_report(self, report: Report) -> None:
@@ -98,11 +99,13 @@ class VerifyScreen(PenholderScreen):
         )
         summary.add_class("failed")
         for number, failure in enumerate(report.failures):
+            # The rule is a kernel rule id (a plain slug, compared as a string by callers);
+            # the actor and the message may quote what a hostile version wrote.
             table.add_row(
-                failure.sha[:10],
-                failure.actor or "?",
-                failure.rule,
-                failure.message,
+                cell(failure.sha[:10]),
+                cell(failure.actor or "?"),
+                failure.rule if failure.rule.replace("-", "").isalnum() else cell(failure.rule),
+                cell(failure.message),
                 key=f"{number}:{failure.sha}",
             )
         table.display = True
@@ -123,5 +126,5 @@ class VerifyScreen(PenholderScreen):
             return
         failure = self.report.failures[message.cursor_row]
         self.query_one("#verify-title", Static).update(
-            f"rule {failure.rule}: {RULES.get(failure.rule, '')}"
+            markup("rule $rule: $text", rule=failure.rule, text=RULES.get(failure.rule, ""))
         )

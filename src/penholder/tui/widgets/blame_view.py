@@ -16,6 +16,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from penholder.tui.attribution import PALETTE_SIZE, Author, BlameLayout, BlameText
+from penholder.tui.safe import one_line
 from penholder.tui.widgets.themed import ThemedScrollView
 
 SLOTS = [f"blame--a{k}" for k in range(PALETTE_SIZE)]
@@ -57,7 +58,7 @@ class BlameView(ThemedScrollView, can_focus=True):
 
     def show(self, blame: BlameText | None, message: str = "") -> None:
         self.blame = blame
-        self.message_text = message
+        self.message_text = one_line(message)  # it may quote a refusal: shown, not obeyed
         self.cursor = blame.word_at(0)[0] if blame is not None and blame.text else 0
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -222,6 +223,6 @@ class BlameLegend(Widget):
     def render(self) -> Text:
         text = Text(" ")
         for actor, slot, percent in self.entries:
-            text.append(f" {actor} ", self.get_component_rich_style(SLOTS[slot]))
+            text.append(f" {one_line(actor)} ", self.get_component_rich_style(SLOTS[slot]))
             text.append(f" {percent}   ")
         return text

@@ -6,10 +6,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
+from penholder.tui.safe import one_line
+
 
 def styled(markup: str, **variables: str) -> Text:
-    """`styled("[$text-error]$x[/]", x=...)`: theme variables resolved against the running app."""
+    """`styled("[$text-error]$x[/]", x=...)`: theme variables resolved against the running app;
+    the variables are values from outside, shown on one line as plain text with visible marks."""
     text = Text(end="")
-    for segment in Content.from_markup(markup, **variables).render_segments():
+    safe = {name: one_line(value) for name, value in variables.items()}
+    for segment in Content.from_markup(markup, **safe).render_segments():
         text.append(segment.text, segment.style)
     return text

@@ -11,6 +11,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from penholder.tui.safe import one_line
 from penholder.tui.trilogue import ColumnsLayout, Trilogue
 from penholder.tui.widgets.themed import ThemedScrollView
 
@@ -49,7 +50,7 @@ class ColumnsView(ThemedScrollView, can_focus=True):
 
     def show(self, trilogue: Trilogue | None, message: str = "") -> None:
         self.trilogue = trilogue
-        self.message_text = message
+        self.message_text = one_line(message)  # it may quote a refusal: shown, not obeyed
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
 

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from penholder.tui.redline import STYLE_KEYS, Layout, Mode, Redline
+from penholder.tui.safe import one_line
 from penholder.tui.widgets.themed import ThemedScrollView
 
 
@@ -57,7 +58,7 @@ class RedlineView(ThemedScrollView, can_focus=True):
     def show(self, redline: Redline | None, message: str = "") -> None:
         """Paint `redline` (or, without one, a one-line message)."""
         self.redline = redline
-        self.message_text = message
+        self.message_text = one_line(message)  # it may quote a refusal: shown, not obeyed
         self.current = -1
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)

@@ -22,6 +22,7 @@ from textual.strip import Strip
 from penholder.core.model import Action, Version
 from penholder.core.roster import Roster
 from penholder.tui.desk import Snapshot
+from penholder.tui.safe import one_line
 
 BADGES = {"good": "✓", "bad": "✗", "unknown-key": "✗"}
 
@@ -175,13 +176,16 @@ class Timeline(ScrollView, can_focus=True):
     def _format(self, sha: str) -> str:
         assert self.snapshot is not None
         v = self.snapshot.history.versions[sha]
-        to = addressees(self.snapshot.roster, v)
+        # Every field a version wrote is shown through `one_line`: its control and bidi
+        # characters as visible marks, never sent to the terminal (a Segment is not escaped).
+        to = one_line(addressees(self.snapshot.roster, v))
         to = f"→ {to}" if to else ""
-        doc = v.document or ""
+        doc = one_line(v.document or "")
+        actor = one_line(v.actor)
         action = label(v, self.snapshot.agreed)
         return (
-            f"r{v.round:<2} {when(v.time)} {v.actor[:11]:<11} {action:<11} "
-            f"{doc[:11]:<11} {to:<13} {v.subject}"
+            f"r{v.round:<2} {when(v.time)} {actor[:11]:<11} {action:<11} "
+            f"{doc[:11]:<11} {to:<13} {one_line(v.subject)}"
         )
 
     def render_line(self, y: int) -> Strip:
