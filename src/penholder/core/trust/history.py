@@ -670,6 +670,11 @@ class History:
         refs = self._refs.get((sha, Action.RETRACT.value, owner))
         return list(refs.shas) if refs else []
 
+    def referring_as(self, sha: str, action: str, actor: str) -> list[str]:
+        """The versions of `action` by `actor` referring to `sha`, in the order they came."""
+        refs = self._refs.get((sha, action, actor))
+        return list(refs.shas) if refs else []
+
     def any_referring(
         self, sha: str, action: str, actor: str, visible: Visible | None = None
     ) -> bool:
