@@ -149,6 +149,12 @@ def test_indexes_agree_with_walking_the_graph(seed: int) -> None:
                 assert fast == _naive_answerers(history, sha, naive), (sha, parents)
             for action in (Action.SIGN, Action.RETRACT, Action.COMMENT):
                 for actor in ACTORS:
+                    assert history.referring_as(sha, action.value, actor) == [
+                        w
+                        for w in dict.fromkeys(history.referrers.get(sha, ()))
+                        if history.versions[w].action == action
+                        and history.versions[w].actor == actor
+                    ]
                     assert history.any_referring(sha, action.value, actor, view) == any(
                         history.versions[w].action == action
                         and history.versions[w].actor == actor
