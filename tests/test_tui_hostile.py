@@ -30,6 +30,7 @@ from penholder.tui.app import PenholderApp
 from penholder.tui.config import Config
 from penholder.tui.drafts import DraftStore
 from penholder.tui.screens.act import ActionScreen
+from penholder.tui.screens.actas import ActAsScreen
 from penholder.tui.screens.blame import BlameScreen
 from penholder.tui.screens.clauses import ClausesScreen
 from penholder.tui.screens.columns import ColumnsScreen
@@ -39,6 +40,7 @@ from penholder.tui.screens.export import ExportScreen
 from penholder.tui.screens.inbox import InboxScreen
 from penholder.tui.screens.roster import RosterScreen
 from penholder.tui.screens.table import TableScreen
+from penholder.tui.screens.unlock import UnlockScreen
 from penholder.tui.screens.verify import VerifyScreen
 from penholder.tui.widgets.redline_view import RedlineView
 from penholder.tui.widgets.timeline import Timeline
@@ -288,7 +290,10 @@ async def test_verify_and_roster_screens(hostile: Hostile, tmp_path: Path) -> No
         await settle(pilot)
         screen = top(app)
         assert isinstance(screen, VerifyScreen) and screen.report is not None
-        assert_safe(app)  # whatever verify says of these versions, it says it safely
+        # Whatever verify says of these versions, it says it safely: each failure listed,
+        # its message quoting no raw character.
+        failures = screen.report.failures
+        assert_safe(app, *(f"{f.sha[:10]}" for f in failures[:5]))
         await pilot.press("escape")
         await settle(pilot)
         app.action_roster()
@@ -335,3 +340,69 @@ async def test_notifications_are_literal(hostile: Hostile, tmp_path: Path) -> No
         app.notify("[bold red]x[/bold red]", severity="error")
         await settle(pilot)
         assert_safe(app, f"{MARKUP_SUBJECT}{ESC}[2J", "[b]t[/b]<U+009B>", "[bold red]x[/bold red]")
+
+
+MARKUP_TITLE = "Talks [/] on [bold red]x[/bold red]"
+MARKUP_NAME = "State of [/]Qatar [b]"
+
+
+@pytest.fixture
+def markup_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A negotiation whose title, place and actor names look like markup (the store takes
+    them: they hold no control character), and a home holding two of its keys."""
+    from dataclasses import replace
+
+    from helpers import make_roster
+    from penholder.core.keys import demo_private_key
+    from penholder.core.scenario import write_demo_keys
+    from penholder.core.store import Negotiation
+
+    monkeypatch.setenv("PENHOLDER_NOW", "2025-11-01T12:00:00Z")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("PENHOLDER_POLL", "0")
+    monkeypatch.setattr("penholder.tui.screens.table.PREVIEW_DELAY", 0)
+    keys = {a: demo_private_key(a) for a in ("qatar", "turkiye", "pakistan", "afghanistan")}
+    roster = make_roster(keys)
+    actors = tuple(replace(a, name=MARKUP_NAME) if a.id == "qatar" else a for a in roster.actors)
+    roster = replace(roster, title=MARKUP_TITLE, actors=actors)
+    repo = tmp_path / "neg"
+    Negotiation.create(
+        repo, roster, keys["qatar"], place="Doha [/]", date="2025-10-18", when=1_761_400_000
+    ).close()
+    home = tmp_path / "home"
+    write_demo_keys(home, {a: keys[a] for a in ("qatar", "pakistan")}, {"qatar": MARKUP_NAME})
+    return repo, home
+
+
+async def test_titles_places_and_names_that_look_like_markup(
+    markup_names: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The header, the summary, the roster table, the roster screen, act as and the unlock
+    dialog show the roster's own strings as typed."""
+    repo, home = markup_names
+    app = PenholderApp(
+        repo,
+        home,
+        "qatar",
+        config=Config(keys={}),
+        drafts=DraftStore(tmp_path / "drafts"),
+        poll_seconds=0,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.title == MARKUP_TITLE
+        assert_safe(app, MARKUP_TITLE, "Doha [/]", "State of [/]Qat")
+        app.action_roster()
+        await settle(pilot)
+        assert_safe(app, MARKUP_NAME)
+        await pilot.press("escape")
+        await pilot.press("a")
+        await settle(pilot)
+        assert on(app, ActAsScreen)
+        assert_safe(app, MARKUP_NAME)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.push_screen(UnlockScreen("qatar"))
+        await settle(pilot)
+        assert_safe(app, MARKUP_NAME)
