@@ -444,11 +444,6 @@ def test_a_roster_100000_levels_deep_never_gives_a_traceback(table: Table, tmp_p
     assert snapshot(repo) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.py (helper P): Negotiation must refuse a root without a readable roster "
-    "with a StoreError(rule=root); today history.roster_in_force raises ValueError",
-)
 @pytest.mark.parametrize("command", ["status", "log"])
 def test_status_and_log_refuse_a_deep_roster_in_one_line(table: Table, command: str) -> None:
     repo = table.path
@@ -458,6 +453,7 @@ def test_status_and_log_refuse_a_deep_roster_in_one_line(table: Table, command: 
     result = penholder(repo, command)
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("penholder: root: "), result.stderr
 
 
 def test_a_root_without_a_roster_fails_root(table: Table) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from penholder.core.errors import StoreError
-from penholder.core.gitrepo import GitRepo, run_git
+from penholder.core.gitrepo import READ_AS_STORED, GitRepo, run_git
 
 Progress = Callable[[str, int, int], None]
 
@@ -37,7 +37,7 @@ _PROGRESS = re.compile(rb"([A-Za-z][A-Za-z ]*):\s+\d+% \((\d+)/(\d+)\)")
 
 def git_env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
+    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **READ_AS_STORED})
     return env
 
 

@@ -183,6 +183,11 @@ class Negotiation:
         self.refresh()
         if self.history.root is None:
             raise StoreError(f"{path} holds no negotiation (no open version)")
+        if self.history.root_roster is None:
+            raise StoreError(
+                f"the root of {path} carries no readable roster: run penholder verify",
+                rule=Rule.ROOT,
+            )
 
     def close(self) -> None:
         self.repo.close()
