@@ -8,7 +8,9 @@ import random
 
 import pytest
 
+from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
+from penholder.core.roster import Actor, Roster, Rules
 from penholder.core.trust.history import Fallback, History
 
 ACTORS = ["qatar", "turkiye", "pakistan", "afghanistan"]
@@ -186,3 +188,91 @@ def test_a_retracted_answer_stops_counting_only_where_its_retract_is_seen() -> N
     assert history.standing_answerers("p", after) == set()
     assert history.standing_answerers("p") == set()
     assert history.is_retracted("a") and not history.is_retracted("a", before)
+
+
+def _roster() -> Roster:
+    actors = tuple(
+        Actor(a, a.title(), role, public_key_line(demo_private_key(a).public_key()))
+        for a, role in (("qatar", "mediator"), ("turkiye", "mediator"), ("pakistan", "party"))
+    )
+    return Roster("n", "t", "qatar", actors, Rules())
+
+
+def _naive_in_effect(history: History, v: str) -> set[str]:
+    """A roster version is in effect at v when, at some ancestor-or-self u of v, the replaced
+    roster's quorum stood: among u's parents' ancestors if u is a merge, or among u's ancestors
+    and u if u is one of its endorsements."""
+    below = _naive_ancestors(history, (v,))
+    out = set()
+    for t in history.roster_versions:
+        if t not in below:
+            continue
+        for u in below:
+            w = history.versions[u]
+            views = []
+            if len(w.parents) > 1:  # a merge: what its parents hold together
+                views.append(_naive_ancestors(history, w.parents))
+            if w.refers[:1] == (t,) and w.action == Action.ENDORSE:  # a mark, with itself
+                views.append(_naive_ancestors(history, (u,)))
+            if any(t in seen and _quorum(history, t, seen) for seen in views):
+                out.add(t)
+                break
+    return out
+
+
+def _quorum(history: History, t: str, seen: set[str]) -> bool:
+    endorsed = {
+        history.versions[m].actor
+        for m in seen
+        if history.versions[m].action == Action.ENDORSE
+        and history.versions[m].refers[:1] == (t,)
+        and not any(
+            history.versions[r].action == Action.RETRACT
+            and history.versions[r].actor == history.versions[m].actor
+            and history.versions[r].refers[:1] == (m,)
+            for r in seen
+        )
+    }
+    return len(endorsed) >= 2
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_roster_changes_take_effect_where_their_quorum_stands(seed: int) -> None:
+    rng = random.Random(seed)
+    history = History()
+    history.add(_version("v000", (), "qatar", Action.OPEN, document=None), roster=_roster())
+    rosters: list[str] = []
+    endorsements: list[str] = []
+    for n in range(1, 60):
+        sha = f"v{n:03d}"
+        existing = history.order
+        parents = tuple(dict.fromkeys(rng.choice(existing) for _ in range(rng.choice([1, 2]))))
+        kind = rng.random()
+        if kind < 0.2 or not rosters:
+            version = _version(sha, parents, "qatar", Action.ROSTER, document=None)
+            history.add(version, roster=_roster())
+            rosters.append(sha)
+            continue
+        if kind < 0.75:
+            target = rng.choice(rosters)
+            actor = rng.choice(["qatar", "turkiye"])
+            version = _version(
+                sha, (target, *parents), actor, Action.ENDORSE, document=None, refers=(target,)
+            )
+            endorsements.append(sha)
+        elif endorsements:
+            target = rng.choice(endorsements)
+            actor = history.versions[target].actor
+            version = _version(
+                sha, (target, *parents), actor, Action.RETRACT, document=None, refers=(target,)
+            )
+        else:
+            version = _version(sha, parents, "turkiye", Action.COMMENT, document=None)
+        history.add(version, signed=rng.random() < 0.9)
+    for sha in history.order:
+        assert set(history.in_effect([sha])) == _naive_in_effect(history, sha), sha
+        newest, ordered = history.newest_in_effect([sha])
+        effective = history.in_effect([sha])
+        if effective:
+            assert newest == max(effective, key=lambda s: (history.gen[s], s))
+            assert ordered == all(history.is_ancestor(e, newest) for e in effective)

@@ -157,9 +157,8 @@ class History:
         self._withdrawals: dict[str, frozenset[str]] = {}
         self._resumed: dict[str, frozenset[str]] = {}
         self._roster_before: dict[str, Roster] = {}
-        self._rosters_seen: dict[str, frozenset[str]] = {}
-        self._marks: dict[str, frozenset[str]] = {}
-        self._retracted_marks: dict[str, frozenset[str]] = {}
+        self._pending: dict[str, frozenset[str]] = {}
+        self._mark_retracts: dict[str, list[str]] = {}
         self._effective: dict[str, frozenset[str]] = {}
         self.effective_everywhere: set[str] = set()
         self._all_marks: set[str] = set()
@@ -344,8 +343,7 @@ class History:
         self._resumed[v.sha] = resumed
 
     def _carry_rosters(self, v: Version, roster: Roster | None) -> None:
-        seen, marks, retracted, effective = self._carried_rosters(v.parents)
-        changed = False
+        pending, effective = self._carried_rosters(v.parents)
         if v.action == Action.OPEN and not v.parents:
             if self.root_roster is None:
                 self.root_roster = roster
@@ -355,13 +353,16 @@ class History:
             self._roster_before[v.sha] = self.roster_in_force(v.parents)
             self.roster_versions[v.sha] = roster
             self._own_keys(roster)
-            seen = seen | {v.sha}
+            pending = pending | {v.sha}
         target = v.refers[0] if v.refers else None
         if v.action in (Action.ENDORSE, Action.RECEIPT) and target in self.roster_versions:
-            marks = marks | {v.sha}
+            assert target is not None
             self._all_marks.add(v.sha)
             self._marks_of.setdefault(target, []).append(v.sha)
-            changed = True
+            # A mark changes the standing of its own roster version only.
+            if target in pending and self._quorum_met(target, self.visible_from((v.sha,))):
+                effective = self._add_effective(effective, target)
+                pending = pending - {target}
         if (
             v.action == Action.RETRACT
             and target is not None
@@ -370,12 +371,8 @@ class History:
             and self.versions[target].refers
             and self.versions[target].refers[0] in self.roster_versions
         ):
-            retracted = retracted | {target}
-        if changed:
-            effective = self._take_effect(seen, marks - retracted, effective)
-        self._rosters_seen[v.sha] = seen
-        self._marks[v.sha] = marks
-        self._retracted_marks[v.sha] = retracted
+            self._mark_retracts.setdefault(target, []).append(v.sha)
+        self._pending[v.sha] = pending
         self._effective[v.sha] = effective
 
     def _own_keys(self, roster: Roster) -> None:
@@ -423,44 +420,42 @@ class History:
             resumed = r if not resumed else resumed | r
         return withdrawals, resumed
 
-    def _carried_rosters(
-        self, parents: Iterable[str]
-    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    def _carried_rosters(self, parents: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
         """What the ancestors of a version with these parents hold together: the roster versions
-        seen, their endorsements and receipts, the retracted ones, and those in effect (a roster
-        version whose quorum only the parents together hold takes effect here)."""
+        seen there and not yet in effect, and those in effect (a roster version whose quorum
+        only the parents together hold takes effect here)."""
         parents = list(parents)
-        seen = marks = retracted = effective = _EMPTY
+        pending = effective = _EMPTY
         for p in parents:
-            seen = _union(seen, self._rosters_seen.get(p, _EMPTY))
-            marks = _union(marks, self._marks.get(p, _EMPTY))
-            retracted = _union(retracted, self._retracted_marks.get(p, _EMPTY))
+            pending = _union(pending, self._pending.get(p, _EMPTY))
             effective = _union(effective, self._effective.get(p, _EMPTY))
-        if len(parents) > 1 and seen - effective:
-            effective = self._take_effect(seen, marks - retracted, effective)
-        return seen, marks, retracted, effective
+        if len(parents) > 1 and pending:
+            pending = pending - effective
+            view = self.visible_from(parents)
+            for sha in sorted(pending, key=lambda s: self.gen[s]):
+                if self._quorum_met(sha, view):
+                    effective = self._add_effective(effective, sha)
+                    pending = pending - {sha}
+        return pending, effective
 
-    def _take_effect(
-        self, seen: frozenset[str], standing: frozenset[str], effective: frozenset[str]
-    ) -> frozenset[str]:
-        for sha in sorted(seen - effective, key=lambda s: self.gen[s]):
-            if self._quorum_met(sha, standing):
-                before = self._order_cache.get(effective)
-                keys_before = self._keys_cache.get(effective)
-                effective = effective | {sha}
-                if keys_before is not None and effective not in self._keys_cache:
-                    self._keys_cache[effective] = keys_before | self._roster_keys(sha)
-                self.effective_everywhere.add(sha)
-                if before is not None and before[1] and effective not in self._order_cache:
-                    # one more in effect: ordered still when it follows the newest, or the
-                    # newest follows it
-                    newest = before[0]
-                    if newest is None or (self.gen[sha], sha) > (self.gen[newest], newest):
-                        ordered = newest is None or self.is_ancestor(newest, sha)
-                        self._order_cache[effective] = (sha, ordered)
-                    else:
-                        self._order_cache[effective] = (newest, self.is_ancestor(sha, newest))
-        return effective
+    def _add_effective(self, effective: frozenset[str], sha: str) -> frozenset[str]:
+        """`effective` with roster version `sha` in effect too; what is cached about the set
+        (its order, its keys) carried over in one step."""
+        before = self._order_cache.get(effective)
+        keys_before = self._keys_cache.get(effective)
+        grown = effective | {sha}
+        self.effective_everywhere.add(sha)
+        if keys_before is not None and grown not in self._keys_cache:
+            self._keys_cache[grown] = keys_before | self._roster_keys(sha)
+        if before is not None and before[1] and grown not in self._order_cache:
+            # ordered still when it follows the newest, or the newest follows it
+            newest = before[0]
+            if newest is None or (self.gen[sha], sha) > (self.gen[newest], newest):
+                ordered = newest is None or self.is_ancestor(newest, sha)
+                self._order_cache[grown] = (sha, ordered)
+            else:
+                self._order_cache[grown] = (newest, self.is_ancestor(sha, newest))
+        return grown
 
     def roster_before(self, sha: str) -> Roster:
         """The roster in force where a `roster` version was made: the one it replaces."""
@@ -474,7 +469,7 @@ class History:
         old_keys = self.roster_before(sha).key_lines()
         return {a.id for a in self.roster_versions[sha].actors if a.key not in old_keys}
 
-    def _quorum_met(self, sha: str, standing: frozenset[str]) -> bool:
+    def _quorum_met(self, sha: str, view: View) -> bool:
         """A roster version takes effect where the replaced roster's mediator quorum has
         endorsed it and every key it adds has receipted it (proof of possession), counting
         only endorsements not retracted there."""
@@ -483,7 +478,7 @@ class History:
         endorsed = set()
         receipted = set()
         for mark in self._marks_of.get(sha, ()):
-            if mark not in standing:
+            if not view(mark) or any(view(r) for r in self._mark_retracts.get(mark, ())):
                 continue
             w = self.versions[mark]
             if w.action == Action.ENDORSE and w.actor in mediators:
@@ -494,7 +489,7 @@ class History:
 
     def in_effect(self, parents: Iterable[str]) -> frozenset[str]:
         """The roster versions in effect among these versions' ancestors."""
-        return self._carried_rosters(parents)[3]
+        return self._carried_rosters(parents)[1]
 
     def newest_in_effect(self, parents: Iterable[str]) -> tuple[str | None, bool]:
         """The roster version in force among these ancestors (None: the root's), and whether
