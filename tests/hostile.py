@@ -28,7 +28,10 @@ TITLE = "\x1b]0;owned\x07"
 SUBJECT = f"Agreed text{CLEAR} final{TITLE} \u202eevil\u202c"
 NOTE = "Read\x1b[31m red\x1b[0m and \x9b2J C1 too"
 DAYS = "2.1 Forces withdraw within 90 days\x1b[2K\r30 days."
-DRAFT = TEXT + "\n## 2. Withdrawal\n\n" + DAYS + "\n\nclause \u202eTrojan\u202c end\n"
+TABS = "2.2 Monitors\tcount\tto three."  # tabs are allowed; painters must not send them raw
+DRAFT = (
+    TEXT + "\n## 2. Withdrawal\n\n" + DAYS + "\n\n" + TABS + "\n\nclause \u202eTrojan\u202c end\n"
+)
 MARKUP_SUBJECT = "Noted [/]"
 MARKUP_NOTE = "[bold red]x[/bold red] and [link=https://example.org]y[/link] [$accent]z"
 

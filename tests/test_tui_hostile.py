@@ -136,6 +136,7 @@ def assert_safe(app: PenholderApp, *shown: str) -> str:
     text = screen_text(app)
     found = UNSAFE.search(text)
     assert found is None, f"raw {found.group()!r} on {type(top(app)).__name__}"
+    assert "\t" not in text, f"a raw tab (no width in a strip) on {type(top(app)).__name__}"
     alone = ALONE_30.search(text)
     assert alone is None, (
         "the screen shows 30 days where the signed text says 90: "

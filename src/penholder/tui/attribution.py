@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from penholder.core.blame import Span
-from penholder.core.trust.text import neutralize
-from penholder.tui.redline import breaks
+from penholder.tui.redline import breaks, shown
 
 WORD = re.compile(r"\S+")
 PALETTE_SIZE = 8
@@ -35,9 +34,9 @@ class BlameText:
     """A version's text as runs of one origin each."""
 
     def __init__(self, spans: Sequence[Span], actors: Sequence[str] = ()) -> None:
-        # The text as it is shown: each span's control and bidi characters as visible marks
-        # (never their effect on a terminal); offsets, words and wrapping are of this text.
-        spans = [replace(s, text=neutralize(s.text)) for s in spans]
+        # The text as it is shown (`redline.shown`: control and bidi characters as visible
+        # marks, tabs as spaces); offsets, words and wrapping are of this text.
+        spans = [replace(s, text=shown(s.text)) for s in spans]
         self.text = "".join(s.text for s in spans)
         order = list(dict.fromkeys([*actors, *(s.actor for s in spans)]))
         self.slots = {actor: k % PALETTE_SIZE for k, actor in enumerate(order)}

@@ -31,7 +31,7 @@ from penholder.core.diff import (
 from penholder.core.trust.text import neutralize
 
 Mode = Literal["inline", "side"]
-__all__ = ["Granularity", "Layout", "Mode", "Redline", "compare", "stats_line"]
+__all__ = ["Granularity", "Layout", "Mode", "Redline", "compare", "shown", "stats_line"]
 # A painted piece: its text and a style key (see `STYLE_KEYS`).
 Piece = tuple[str, str]
 STYLE_KEYS = ("equal", "insert", "delete", "move", "fold", "gutter", "gutter-changed", "blank")
@@ -68,6 +68,13 @@ def breaks(text: str, width: int) -> list[int]:
     return out
 
 
+def shown(text: str) -> str:
+    """Text as a line-painting widget sends it to the terminal: what was signed, each control
+    or bidi character a visible mark (never its effect), each tab four spaces (a raw tab has
+    no width in a strip: the terminal would jump and leave stale cells)."""
+    return neutralize(text).replace("\t", "    ")
+
+
 def _segment_key(segment: Segment) -> str:
     if segment.move_id is not None:
         return "move"
@@ -82,7 +89,7 @@ def _slice(segments: tuple[Segment, ...], cuts: list[int]) -> list[list[Piece]]:
     next_cut = next(bounds, None)
     at = 0
     for segment in segments:
-        text, key = neutralize(segment.text), _segment_key(segment)
+        text, key = shown(segment.text), _segment_key(segment)
         while text:
             if next_cut is not None and at + len(text) > next_cut:
                 take = next_cut - at
@@ -100,9 +107,8 @@ def _slice(segments: tuple[Segment, ...], cuts: list[int]) -> list[list[Piece]]:
 
 
 def _plain(segments: tuple[Segment, ...] | None) -> str:
-    """A line's text as it is shown: what was signed, its control and bidi characters as
-    visible marks (never their effect on a terminal); wrapping is measured on this text."""
-    return "".join(neutralize(s.text) for s in segments) if segments else ""
+    """A line's text as it is shown (`shown`); wrapping is measured on this text."""
+    return "".join(shown(s.text) for s in segments) if segments else ""
 
 
 @dataclass
@@ -162,7 +168,7 @@ class Layout:
     def _row_lines(self, index: int) -> list[list[Piece]]:
         row = self.view.rows[index]
         if isinstance(row, Fold):
-            return [[(neutralize(row.label), "fold")]]
+            return [[(shown(row.label), "fold")]]
         if isinstance(row, InlineLine):
             text = _plain(row.segments)
             pieces = _slice(row.segments, breaks(text, self.column))

@@ -22,8 +22,7 @@ from penholder.core.clauses import ClauseTracker, RawClause
 from penholder.core.diff import diff_texts
 from penholder.core.model import TEXT_ACTIONS, Version
 from penholder.core.store import Negotiation
-from penholder.core.trust.text import neutralize
-from penholder.tui.redline import breaks
+from penholder.tui.redline import breaks, shown
 
 Piece = tuple[str, str]  # text, style key: equal, insert, delete, absent, heading
 SEPARATOR = " │ "
@@ -181,8 +180,8 @@ def wrap_pieces(pieces: tuple[Piece, ...], width: int) -> list[list[Piece]]:
     and at every newline."""
     hard: list[list[Piece]] = [[]]
     for text, key in pieces:
-        # A clause's text as shown: its control and bidi characters as visible marks.
-        for k, part in enumerate(neutralize(text).split("\n")):
+        # A clause's text as shown: control and bidi characters as visible marks, tabs spaces.
+        for k, part in enumerate(shown(text).split("\n")):
             if k:
                 hard.append([])
             if part:
