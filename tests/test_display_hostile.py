@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import penholder
+from helpers import TEXT, make_table, penholder
 from hostile import (
     AMEND_SUBJECT,
     DAYS,
@@ -26,6 +26,7 @@ from hostile import (
     Hostile,
     hostile_table,
 )
+from penholder.core.model import Action
 from penholder.core.store import Negotiation
 
 ESC, CR, BEL = "\u241b", "\u240d", "\u2407"
@@ -189,3 +190,46 @@ def test_draft_certificate_of_a_hostile_history(hostile: Hostile, tmp_path: Path
     assert UNSAFE.search(text) is None, f"a raw character in the {fmt} certificate"
     assert "DRAFT" in text
     assert "\u241b" in text and "U+202E" in text, f"the {fmt} certificate shows the marks"
+
+
+HTML_TEXT = (
+    TEXT + "\n## 2. Terms\n\n2.1 <script>alert(1)</script> & <b>bold</b> [bold red]x[/bold red]\n"
+)
+HTML_SUBJECT = "<i>Table</i> the accord [/]"
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_exports_of_a_clean_history_show_markup_as_typed(tmp_path: Path, fmt: str) -> None:
+    """A history that verifies, whose subject and text look like HTML and Rich markup: the draft
+    certificate and the redline show them as typed (escaped in HTML, literal in the PDF)."""
+    table = make_table(tmp_path / "neg")
+    proposal = table.act(
+        "pakistan",
+        Action.PROPOSE,
+        HTML_SUBJECT,
+        document="accord",
+        text=HTML_TEXT.encode(),
+        to=("qatar", "turkiye"),
+    )
+    certificate = tmp_path / f"certificate.{fmt}"
+    run_in(
+        table.path, "certificate", proposal.sha, "--draft", "--format", fmt, "-o", str(certificate)
+    )
+    redline = tmp_path / f"redline.{fmt}"
+    run_in(table.path, "redline", proposal.sha, "--format", fmt, "-o", str(redline))
+    for out in (certificate, redline):
+        if fmt == "html":
+            page = out.read_text(encoding="utf-8")
+            assert "<script>" not in page and "<b>bold" not in page, f"{out.name} interprets"
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+            assert "[bold red]x[/bold red]" in page
+        else:
+            text = text_of_pdf(out)
+            assert "<script>alert(1)</script>" in text and "<b>bold</b>" in text
+    page = certificate.read_text(encoding="utf-8") if fmt == "html" else text_of_pdf(certificate)
+    assert "DRAFT" in page
+
+
+def run_in(repo: Path, *args: str) -> None:
+    done = penholder(repo, *args)
+    assert done.returncode == 0, f"penholder {' '.join(args)}: {done.stderr}"
