@@ -16,7 +16,7 @@ from penholder.core.commit import RawCommit, Trailers, build_message, ident
 from penholder.core.errors import PenholderError
 from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.roster import Actor, Roster
+from penholder.core.roster import Actor, Roster, parse_roster
 from penholder.core.store import Negotiation, Request
 from penholder.core.verify import verify
 
@@ -296,3 +296,24 @@ def test_a_revocation_whose_quorum_stood_on_separate_branches_cannot_be_retracte
     assert history.is_retracted(endorsed_tr.sha)
     assert revocation.sha in history.effective_anywhere()
     assert endorsed_qa.sha in history.line_number
+
+
+def test_a_key_spelled_another_way_is_refused_and_fails_verify(table: Table) -> None:
+    """base64 decoders skip stray characters, so one key can be spelled many ways; every rule
+    that compares keys compares lines, so only the canonical spelling is read at all."""
+    shuttle(table)
+    roster = current(table)
+    af = roster.actor("afghanistan")
+    assert af is not None
+    kind, b64 = af.key.split()
+    respelled = f"{kind} {b64[:12]}.{b64[12:]}"
+    kabul = Actor("kabul", "Kabul", "party", respelled)
+    removed = replace(roster, actors=(*(a for a in roster.actors if a.id != "afghanistan"), kabul))
+    before = snapshot(table.path)
+    with pytest.raises(PenholderError) as caught:
+        change(table, removed)
+    assert caught.value.rule == "key-format"
+    assert snapshot(table.path) == before
+    with pytest.raises(PenholderError) as parsed:
+        parse_roster(removed.to_toml())
+    assert "canonical" in str(parsed.value)

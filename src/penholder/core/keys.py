@@ -52,6 +52,12 @@ def parse_public_key_line(line: str) -> Ed25519PublicKey:
         raise InputError(f"unreadable public key: {parts[1][:40]}…", rule="key-format") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise InputError("public key is not Ed25519", rule="key-format")
+    if public_key_line(key).split()[1] != parts[1]:
+        # The decoder skips stray characters: one key could be spelled many ways, and every
+        # rule that compares keys (one owner per key, never seated again) compares lines.
+        raise InputError(
+            f"public key {parts[1][:40]}… is not in its canonical base64 form", rule="key-format"
+        )
     return key
 
 

@@ -285,6 +285,13 @@ def allowed_signers_after(previous: str, roster: Roster) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_roster_to_write(roster: Roster) -> None:
+    """Refuse, before anything is written, a roster that verify would not read back exactly as
+    it is: a key spelled in a non-canonical form, a field the parser refuses."""
+    if parse_roster(roster.to_toml()) != roster:
+        raise InputError("the roster does not read back as written", rule="roster-format")
+
+
 def check_roster(roster: Roster) -> None:
     convener = roster.actor(roster.convener)
     if convener is None or convener.role != "mediator":

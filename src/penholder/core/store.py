@@ -49,6 +49,7 @@ from penholder.core.roster import (
     Roster,
     allowed_signers_after,
     check_roster,
+    check_roster_to_write,
     parse_roster,
 )
 from penholder.core.trust.history import History
@@ -305,6 +306,8 @@ class Negotiation:
             decode_draft(
                 request.text, f"the draft of {request.document}", self.roster.rules.max_draft_bytes
             )
+        if request.roster is not None:
+            check_roster_to_write(request.roster)
         for _attempt in range(CAS_ATTEMPTS):
             self.refresh()
             old_tip = self._tips.get(request.actor)
@@ -498,6 +501,7 @@ class Negotiation:
     ) -> Negotiation:
         """Make a new negotiation: a bare repository whose single root is the `open` version."""
         check_roster(roster)
+        check_roster_to_write(roster)
         check_text_fields(
             [
                 ("the place", place),
