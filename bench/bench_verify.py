@@ -3,12 +3,15 @@
 For each shape (see `bench/histories.py`) a negotiation of N versions is built once and cached
 under the temp folder. Each row times `verify` (a fresh read of every version, every rule) and
 `status` (the store opened without its cache, then the table's state), and compares it with the
-honest demo-like shape of the same size (best of 3 runs each). Targets: verify <= 3 s at 10,000 versions, and no
+honest demo-like shape of the same size (best of 3 runs each). Both cpu time (this process and
+its git subprocesses) and wall time are shown; when the machine is loaded beyond its cores the
+targets are judged on cpu time, and the row says so. Targets: verify <= 3 s at 10,000 versions, and no
 shape more than 2x the honest one.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -25,14 +28,24 @@ SECONDS_TARGET = 3.0
 RATIO_TARGET = 2.0
 
 
-def _timed(work: Callable[[], object], repeat: int) -> float:
-    """Best of `repeat` runs: on a shared machine the best run is the one least disturbed."""
-    times = []
+def _timed(work: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(wall, cpu) seconds of the best of `repeat` runs: on a shared machine the best run is
+    the one least disturbed. cpu counts this process and the git processes it waited for."""
+    best: tuple[float, float] | None = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        before, start = os.times(), time.perf_counter()
         work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        wall, after = time.perf_counter() - start, os.times()
+        cpu = sum(after[:4]) - sum(before[:4])
+        if best is None or wall < best[0]:
+            best = (wall, cpu)
+    assert best is not None
+    return best
+
+
+def _shared() -> bool:
+    """Whether other work loads the machine beyond its cores (then wall time says little)."""
+    return os.getloadavg()[0] > (os.cpu_count() or 1)
 
 
 def _verify(repo: Path, shape: str) -> None:
@@ -62,6 +75,7 @@ def run(quick: bool, size: int | None = None, shapes: list[str] | None = None) -
     if "honest" not in wanted:
         wanted = ["honest", *wanted]
     base: dict[str, float] = {}
+    on_cpu = _shared()  # decided once, so every row of the run is judged alike
     for shape in wanted:
         repo = build(shape, versions, folder)
         for what, work in (
@@ -70,7 +84,9 @@ def run(quick: bool, size: int | None = None, shapes: list[str] | None = None) -
         ):
             if what == "status" and shape in FAILING:
                 continue  # status of a hub's junk branch is sync's question, not the table's
-            seconds = _timed(work, repeat)
+            wall, cpu = _timed(work, repeat)
+            # Judged on cpu time when the machine is shared (load above its cores), else wall.
+            seconds = cpu if on_cpu else wall
             if shape == "honest":
                 base[what] = seconds
             ratio = seconds / base[what] if base.get(what) else 0.0
@@ -80,10 +96,11 @@ def run(quick: bool, size: int | None = None, shapes: list[str] | None = None) -
                     "verify",
                     f"{what} {shape}, {versions:,} versions"
                     + (" (must fail)" if shape in FAILING and what == "verify" else ""),
-                    f"{seconds:.2f} s",
+                    f"{cpu:.2f} s cpu, {wall:.2f} s wall",
                     f"honest {base[what]:.2f} s",
                     f"{ratio:.2f}x",
-                    f"<= {SECONDS_TARGET:.0f} s, <= {RATIO_TARGET:.0f}x",
+                    f"<= {SECONDS_TARGET:.0f} s, <= {RATIO_TARGET:.0f}x"
+                    + (" (cpu: shared machine)" if on_cpu else ""),
                     ok,
                 )
             )
