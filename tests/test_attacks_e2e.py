@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from helpers import Table, git, make_table, shuttle, snapshot
+from helpers import TEXT, Table, git, make_table, shuttle, snapshot
 from penholder.core import sshsig
 from penholder.core.commit import RawCommit, Trailers, build_message
+from penholder.core.errors import PenholderError
 from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action, Version
 from penholder.core.roster import Actor, Roster, allowed_signers_after
@@ -26,6 +27,7 @@ from penholder.core.verify import verify
 from test_sync import CONVENER_FP, Daemon, cli_json, daemon, statuses
 
 OBSERVER = demo_private_key("observer-1")
+TEXT2 = TEXT.replace("maintain", "jointly maintain")
 
 __all__ = ["daemon"]  # the module-scoped git daemon fixture, shared with test_sync
 
@@ -249,3 +251,51 @@ def test_honest_work_beside_an_attack_still_lands(scene: Scene) -> None:
     assert Negotiation(scene.peer, use_cache=False).tips["qatar"] == honest.sha
     assert verify(scene.peer).ok
     assert json.loads(json.dumps(report.to_json()))["branches"]
+
+
+def _retracted_before_agreement(scene: Scene) -> tuple[str, str]:
+    """Pakistan and afghanistan sign, qatar endorses, then pakistan takes its signature back:
+    valid, nothing is agreed yet. Returns the text and the retract."""
+    hub = scene.hub
+    annex = hub.propose("pakistan", doc="annex", text=TEXT2)
+    text = hub.forward("qatar", annex, ("afghanistan", "pakistan", "turkiye"))
+    sign = hub.on("pakistan", Action.SIGN, text)
+    hub.on("afghanistan", Action.SIGN, text)
+    hub.on("qatar", Action.ENDORSE, text)
+    retract = hub.on("pakistan", Action.RETRACT, sign)
+    return text.sha, retract.sha
+
+
+def test_the_store_will_not_complete_an_agreement_with_a_retracted_signature(
+    scene: Scene,
+) -> None:
+    text, retract = _retracted_before_agreement(scene)
+    before = snapshot(scene.hub.path)
+    with pytest.raises(PenholderError) as caught:
+        scene.hub.act("turkiye", Action.ENDORSE, refers=(text,), document="annex")
+    assert caught.value.rule == "retract" and retract[:10] in str(caught.value)
+    assert snapshot(scene.hub.path) == before
+    assert verify(scene.hub.path).ok
+    assert not is_agreed(Negotiation(scene.hub.path, use_cache=False).history, text)
+
+
+def test_a_peer_refuses_an_endorsement_that_would_void_a_retract_it_holds(
+    scene: Scene,
+) -> None:
+    """Turkiye endorses from a view without pakistan's retract (by hand, or on a machine that
+    had not synced): the peer holding the retract refuses turkiye's branch, and stays whole."""
+    text, retract = _retracted_before_agreement(scene)
+    assert statuses(sync(scene.peer))["pakistan"] == "fast-forward"
+    tip = Negotiation(scene.hub.path).tips["turkiye"]
+    endorse = forge(scene, "turkiye", Action.ENDORSE, parents=(text, tip), refers=(text,))
+    git(scene.hub.path, "update-ref", "refs/heads/turkiye", endorse)
+    assert "retract" in hub_rules(scene, retract)  # on the hub, the agreement stands
+    before = snapshot(scene.peer)
+    code, out = cli_json("-C", str(scene.peer), "sync")
+    assert code == 1 and statuses(out)["turkiye"] == "refused-verify", out
+    branches = out["branches"]
+    assert isinstance(branches, list)
+    failures = next(b for b in branches if b["branch"] == "turkiye")["failures"]
+    assert (retract, "retract") in {(f["sha"], f["rule"]) for f in failures}
+    assert snapshot(scene.peer) == before
+    assert verify(scene.peer).ok

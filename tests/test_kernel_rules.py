@@ -22,7 +22,12 @@ from penholder.core.trust.agreement import agreement, is_agreed
 from penholder.core.trust.history import History
 from penholder.core.trust.rosters import check_key_owners, check_roster_change, roster_for
 from penholder.core.trust.rules import RULE_TEXT, Rule
-from penholder.core.trust.tips import branch_findings, retract_findings, revocation_findings
+from penholder.core.trust.tips import (
+    branch_findings,
+    retract_findings,
+    retracts_voided_by,
+    revocation_findings,
+)
 from penholder.core.trust.versions import TreeFacts, check_version
 
 
@@ -649,3 +654,21 @@ def test_the_kernel_does_no_io() -> None:
                 assert not name.startswith(
                     ("penholder.core.gitrepo", "penholder.core.store", "penholder.core.verify")
                 ), f"{path.name} imports {name}"
+
+
+def test_a_writer_may_not_complete_an_agreement_that_voids_a_retract_it_holds(
+    world: World,
+) -> None:
+    h = history_of(world, without(world, "endorse_tr"))
+    sign = world.v["sign_pk"].sha
+    retract = new_version(world, "pakistan", Action.RETRACT, parents=(sign,), refers=(sign,))
+    assert judge(world, retract, history=h) == set()
+    h.add(retract)
+    endorse = world.v["endorse_tr"]
+    assert judge(world, endorse, history=h) == set()  # valid in its own view
+    before = trusted_state(h)
+    refused = retracts_voided_by(h, endorse)
+    assert [v.rule for v in refused] == [Rule.RETRACT]
+    assert trusted_state(h) == before
+    # Without the retract, the same endorsement completes the agreement: nothing to refuse.
+    assert retracts_voided_by(history_of(world, without(world, "endorse_tr")), endorse) == []

@@ -340,6 +340,7 @@ class _Session:
         self.root: str | None = None
         self.roster: Roster | None = None
         self.report: Report | None = None
+        self._held_failures: set[tuple[str, str]] | None = None
 
     def step(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -587,17 +588,59 @@ class _Session:
 
     def _attribute(self, report: Report) -> dict[str, list[Failure]]:
         found: dict[str, list[Failure]] = {b: [] for b in self.candidates}
+        held_here: list[Failure] = []
         for failure in report.failures:
             if failure.rule in _BRANCH_RULES:
                 continue
-            for branch in self.candidates:
-                if failure.sha in self.new_sets[branch]:
-                    found[branch].append(failure)
+            owners = [b for b in self.candidates if failure.sha in self.new_sets[b]]
+            for branch in owners:
+                found[branch].append(failure)
+            if not owners:
+                held_here.append(failure)
         for branch, tip in self.candidates.items():
             problem = self._branch_problem(branch, tip, report)
             if problem is not None:
                 found[branch].append(problem)
+        if held_here and not any(found.values()):
+            for branch, failures in self._breaking_local(held_here).items():
+                found[branch] += failures
         return {b: f for b, f in found.items() if f}
+
+    def _baseline(self) -> set[tuple[str, str]]:
+        """The failures the versions held here have on their own (none, in a store that only
+        ever took in what verified)."""
+        if self._held_failures is None:
+            self._held_failures = set()
+            if self.local_tips:
+                self.q.set_refs(HEADS, dict(self.local_tips))
+                alone = _verify(self.q.repo, None)
+                self._held_failures = {(f.sha, f.rule) for f in alone.failures}
+        return self._held_failures
+
+    def _breaking_local(self, held_here: list[Failure]) -> dict[str, list[Failure]]:
+        """Candidates that make versions held here fail (a branch whose attestation voids a
+        retract we hold, say): each is judged with what is held here alone. What no single
+        candidate explains is put on every candidate: nothing enters that breaks the store."""
+        baseline = self._baseline()
+        if all((f.sha, f.rule) in baseline for f in held_here):
+            return {}
+        out: dict[str, list[Failure]] = {}
+        for branch, tip in sorted(self.candidates.items()):
+            self.q.set_refs(HEADS, {**self.local_tips, branch: tip})
+            alone = _verify(self.q.repo, None)
+            broken = [
+                f
+                for f in alone.failures
+                if f.rule not in _BRANCH_RULES
+                and f.sha not in self.new_sets[branch]
+                and (f.sha, f.rule) not in baseline
+            ]
+            if broken:
+                out[branch] = [_held_failure(f) for f in broken]
+        if not out:
+            new = [_held_failure(f) for f in held_here if (f.sha, f.rule) not in baseline]
+            out = {branch: list(new) for branch in self.candidates}
+        return out
 
     def _branch_problem(self, branch: str, tip: str, report: Report) -> Failure | None:
         """A branch's tip must be a good version by the branch's owner (which makes the branch
@@ -741,6 +784,15 @@ class _Session:
 
 
 # helpers ------------------------------------------------------------------------------------
+
+
+def _held_failure(failure: Failure) -> Failure:
+    return Failure(
+        failure.sha,
+        failure.actor,
+        failure.rule,
+        f"taking this branch in would make {failure.sha[:10]}, held here, fail: {failure.message}",
+    )
 
 
 def _open(path: Path) -> GitRepo:

@@ -5,13 +5,15 @@ whatever view a retract was written from. No I/O.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from penholder.core.model import Action
+from penholder.core.model import Action, Version
+from penholder.core.roster import Roster
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
-from penholder.core.trust.rules import Rule
+from penholder.core.trust.rules import Rule, Violation
 
 
 @dataclass(frozen=True)
@@ -146,4 +148,44 @@ def retract_findings(history: History) -> list[Finding]:
                     f"{subject.sha[:10]} {why}",
                 )
             )
+    return out
+
+
+def retracts_voided_by(
+    history: History, candidate: Version, carried_roster: Roster | None = None
+) -> list[Violation]:
+    """What a writer must not do: add a sign, endorse (or, for a roster change, the receipt
+    proving an added key) that, together with what it already holds, completes an agreement
+    (or puts a roster change in effect) counting an attestation whose retract it holds. The retract was valid where it was made; the new attestation
+    would make it void. Agreement and roster effects are final, so the writer is refused
+    instead: the attestation taken back stays taken back, and the text needs a new version."""
+    if (
+        candidate.action not in (Action.SIGN, Action.ENDORSE, Action.RECEIPT)
+        or not candidate.refers
+    ):
+        return []
+    target = candidate.refers[0]
+    retracted = [
+        w.sha
+        for w in history.referring(target)
+        if w.action in (Action.SIGN, Action.ENDORSE) and history.retracts_of(w.sha)
+    ]
+    if not retracted:
+        return []
+    before = {(f.sha, f.rule) for f in retract_findings(history)}
+    trial = copy.deepcopy(history)
+    trial.add(candidate, roster=carried_roster)
+    out = []
+    for finding in retract_findings(trial):
+        if (finding.sha, finding.rule) in before:
+            continue
+        retract = history.versions[finding.sha]
+        out.append(
+            Violation(
+                Rule.RETRACT,
+                f"{retract.actor} took back its {history.versions[retract.refers[0]].action} "
+                f"of {target[:10]} ({finding.sha[:10]}): this {candidate.action} would count "
+                "it; a new version of the text is needed",
+            )
+        )
     return out
