@@ -131,6 +131,7 @@ def test_key_list_and_json_shapes(world: tuple[dict[str, str], Path]) -> None:
         "round",
         "refers",
         "subject",
+        "note",
         "time",
         "signature",
     }

@@ -140,6 +140,7 @@ def test_json_round_trips_the_exact_hostile_strings(hostile: Hostile) -> None:
         assert UNSAFE.search(done.stdout) is None, f"{args}: a raw character in JSON"
         found[args[0]] = set(strings(json.loads(done.stdout)))
     assert MARKUP_SUBJECT in found["log"]
+    assert MARKUP_NOTE in found["log"]  # notes are in the log's JSON too
     assert MARKUP_SUBJECT in found["inbox"]
     if escaped_parsed(hostile):
         assert SUBJECT in found["log"]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from penholder.core.trust.text import neutralize
+
 
 def _write(text: str, fmt: str, output: Path) -> None:
     from penholder.report.pdf import write_pdf
@@ -15,7 +17,7 @@ def _write(text: str, fmt: str, output: Path) -> None:
         write_pdf(text, output)
     else:
         output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    click.echo(neutralize(f"wrote {output}"))
 
 
 def register(main: click.Group) -> None:

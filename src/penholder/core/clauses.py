@@ -75,7 +75,9 @@ def _block_kind(first_line: str) -> tuple[str, str] | None:
         return heading.group(2) or "", heading.group(3)
     paragraph = PARAGRAPH.match(first_line)
     if paragraph:
-        words = first_line[paragraph.end() :].split()
+        # Words split on spaces, tabs and newlines only: a control character in a hostile text
+        # stays in the title, where painters show it as a mark.
+        words = [w for w in re.split(r"[ \t\n]+", first_line[paragraph.end() :]) if w]
         return paragraph.group(1), " ".join(words[:8]) + ("…" if len(words) > 8 else "")
     return None
 

@@ -144,6 +144,7 @@ def version_json(v: Version, roster: Roster, signature: str) -> dict[str, object
         "round": v.round,
         "refers": list(v.refers),
         "subject": v.subject,
+        "note": v.note,
         "time": iso_time(v.time),
         "signature": signature,
     }
