@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, TextArea
 from tui_demo import NOW, REPO_ROOT, SEED, Demo
 
 from penholder.core.scenario import demo_keys, load_scenario, replay, write_demo_keys
@@ -34,7 +35,14 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     monkeypatch.setenv("PENHOLDER_POLL", "0")
     monkeypatch.delenv("PENHOLDER_DEMO_PASSPHRASE", raising=False)
     monkeypatch.setattr("penholder.tui.screens.table.PREVIEW_DELAY", 0)
+    # A still cursor: a blink timer firing between two renders made snapshots flaky under load.
+    monkeypatch.setattr(Input, "_toggle_cursor", _cursor_stays_visible)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", _cursor_stays_visible)
     yield
+
+
+def _cursor_stays_visible(widget: Input | TextArea) -> None:
+    widget._cursor_visible = True
 
 
 @pytest.fixture
