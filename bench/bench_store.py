@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench.common import WORDS, Row, bench_negotiation, ms
+from penholder.core import packing
 from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
 from penholder.core.store import Negotiation, Request
@@ -83,13 +84,8 @@ def build(versions: int, folder: Path) -> Path:
 
 
 def wait_for_gc(repo: Path) -> None:
-    """Let a detached auto-gc finish, then pack what is left, as the store does over time."""
-    deadline = time.monotonic() + 300
-    while (repo / "gc.pid").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    subprocess.run(["git", "-C", str(repo), "gc", "--auto", "--quiet"], check=False)
-    while (repo / "gc.pid").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    """Let a running pack finish, then pack what is left, as the store does over time."""
+    packing.pack_now(repo, repo)
 
 
 def disk_bytes(repo: Path) -> int:

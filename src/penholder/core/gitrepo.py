@@ -23,6 +23,7 @@ from pathlib import Path
 
 import git
 
+from penholder.core import packing
 from penholder.core.errors import LockHeldError, StoreError, UnknownRevisionError
 from penholder.core.trust.rules import Rule
 
@@ -203,7 +204,6 @@ class GitRepo:
         self._repo.git.update_environment(**READ_AS_STORED)
         self.git_dir = Path(self._repo.git_dir)
         self._lock = threading.Lock()
-        self._last_pack_check = 0.0
         if not hazards_ok:
             hazards = repo_hazards(self.git_dir)
             if hazards:
@@ -217,8 +217,8 @@ class GitRepo:
         path.mkdir(parents=True, exist_ok=True)
         run_git(path, "init", "--bare", "--quiet", "--object-format=sha1", "--initial-branch=open")
         for key, value in (
-            ("gc.auto", str(AUTO_PACK_OBJECTS)),
-            ("gc.autoPackLimit", "16"),
+            # Packing is Penholder's own (`packing`): git's auto-gc never starts on a fetch.
+            ("gc.auto", "0"),
             ("receive.fsckObjects", "true"),
             ("fetch.fsckObjects", "true"),
             ("transfer.fsckObjects", "true"),
@@ -464,18 +464,6 @@ class GitRepo:
     # housekeeping ---------------------------------------------------------------------------
 
     def maybe_pack(self) -> None:
-        """Start git's own auto-gc (it detaches itself) once loose objects pile up."""
-        now = time.monotonic()
-        if now - self._last_pack_check < 1.0:
-            return
-        self._last_pack_check = now
-        sample = self.git_dir / "objects" / "17"
-        try:
-            count = len(os.listdir(sample))
-        except FileNotFoundError:
-            return
-        if count * 256 <= AUTO_PACK_OBJECTS:
-            return
-        # git decides for itself whether packing is due, and detaches to do it (gc.autoDetach),
-        # so a writer waits only for the check, never for the repack.
-        run_git(self.path, "gc", "--auto", "--quiet", check=False)
+        """Keep the store packed: a detached repack once loose objects pile up (see `packing`:
+        git's own auto-gc samples one folder and can stop for a day on a gc.log warning)."""
+        packing.maybe_pack(self.path, self.git_dir)

@@ -45,16 +45,16 @@ def roster_at_text(history: History, text: str) -> Roster:
 def _candidates(
     history: History, text: str, action: Action, actors: Iterable[str], within: Visible | None
 ) -> dict[str, list[str]]:
-    wanted = set(actors)
     out: dict[str, list[str]] = {}
-    for w in history.referring(text, within):
-        if (
-            w.action == action
-            and w.actor in wanted
-            and w.sha in history.line_number
-            and w.refers == (text,)
-        ):
-            out.setdefault(w.actor, []).append(w.sha)
+    for actor in dict.fromkeys(actors):
+        for sha in history.referring_as(text, action.value, actor):
+            w = history.versions[sha]
+            if (
+                sha in history.line_number
+                and w.refers == (text,)
+                and (within is None or within(sha))
+            ):
+                out.setdefault(actor, []).append(sha)
     return out
 
 

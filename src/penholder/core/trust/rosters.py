@@ -98,13 +98,7 @@ def check_key_owners(history: History, parents: tuple[str, ...], new: Roster) ->
 
 
 def _keys_ever_in_force(history: History, parents: tuple[str, ...]) -> set[str]:
-    keys: set[str] = set()
-    if history.root_roster is not None:
-        keys |= history.root_roster.key_lines()
-    for sha in history.in_effect(parents):
-        keys |= history.roster_versions[sha].key_lines()
-        keys |= {key for _, key in history.roster_versions[sha].revoked}
-    return keys
+    return set(history.keys_ever_in_force(parents))
 
 
 def root_signers(roster: Roster) -> str:
