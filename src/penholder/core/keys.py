@@ -8,6 +8,7 @@ have copied is never used to sign.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -46,6 +47,13 @@ def parse_public_key_line(line: str) -> Ed25519PublicKey:
     parts = line.strip().split()
     if len(parts) < 2 or parts[0] != KEY_TYPE.decode():
         raise InputError(f"not an ssh-ed25519 public key: {line.strip()[:60]!r}", rule="key-format")
+    return _load_public_key(parts[1])
+
+
+@functools.lru_cache(maxsize=4096)
+def _load_public_key(b64: str) -> Ed25519PublicKey:
+    """One key, decoded once: rosters repeat their keys version after version."""
+    parts = [KEY_TYPE.decode(), b64]
     try:
         key = serialization.load_ssh_public_key(f"{parts[0]} {parts[1]}".encode("ascii"))
     except (ValueError, UnicodeEncodeError) as exc:

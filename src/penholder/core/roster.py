@@ -240,9 +240,53 @@ def load_toml(text: str, where: str) -> dict[str, object]:
         raise InputError(f"{where} cannot be read as TOML", rule="roster-format") from exc
 
 
+_CANONICAL_LINE = re.compile(r'^([a-z_]+) = ("(?:[^"\\]|\\.)*"|[0-9]+|\[[^\n]*\])$')
+
+
+def _canonical_tables(text: str) -> dict[str, object] | None:
+    """The tables of a `penholder.toml` in exactly the layout `Roster.to_toml` writes, read
+    without the TOML parser (its values are JSON); None for any other layout. The caller keeps
+    the result only if it writes back to the same text, so what is read is what TOML reads."""
+    data: dict[str, object] = {}
+    table: dict[str, object] | None = None
+    for line in text.split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        if line in ("[negotiation]", "[rules]"):
+            table = {}
+            data[line[1:-1]] = table
+            continue
+        if line in ("[[actor]]", "[[revoked]]"):
+            table = {}
+            items = data.setdefault(line[2:-2], [])
+            assert isinstance(items, list)
+            items.append(table)
+            continue
+        match = _CANONICAL_LINE.match(line)
+        if match is None or table is None or match.group(1) in table:
+            return None
+        try:
+            table[match.group(1)] = json.loads(match.group(2))
+        except ValueError:
+            return None
+    return data
+
+
 def parse_roster(text: str) -> Roster:
     """Parse a tree's `penholder.toml` (every field present)."""
-    data = load_toml(text, ROSTER_FILE)
+    fast = _canonical_tables(text) if len(text) <= MAX_TOML_BYTES else None
+    if fast is not None:
+        try:
+            roster = _roster_from(fast)
+        except InputError:
+            pass
+        else:
+            if roster.to_toml() == text:
+                return roster
+    return _roster_from(load_toml(text, ROSTER_FILE))
+
+
+def _roster_from(data: dict[str, object]) -> Roster:
     head = data.get("negotiation")
     if not isinstance(head, dict):
         raise InputError(f"{ROSTER_FILE} lacks a [negotiation] table", rule="roster-format")
