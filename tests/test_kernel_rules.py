@@ -672,3 +672,24 @@ def test_a_writer_may_not_complete_an_agreement_that_voids_a_retract_it_holds(
     assert trusted_state(h) == before
     # Without the retract, the same endorsement completes the agreement: nothing to refuse.
     assert retracts_voided_by(history_of(world, without(world, "endorse_tr")), endorse) == []
+
+
+def test_nothing_may_refer_to_a_version_penholder_cannot_read(world: World) -> None:
+    """A commit the parser refuses is kept in the history as a placeholder (its parents, no
+    action): acting on it — a comment, a receipt — is refused."""
+    h = copy.deepcopy(world.history)
+    tip = h.line_tip["pakistan"]
+    unreadable = replace(
+        new_version(world, "pakistan", Action.COMMENT, parents=(tip,)), action="", actor=""
+    )
+    h.add(unreadable, signed=False)
+    comment = new_version(
+        world,
+        "qatar",
+        Action.COMMENT,
+        parents=(unreadable.sha, h.line_tip["qatar"]),
+        refers=(unreadable.sha,),
+        to=("pakistan",),
+        within=h,
+    )
+    assert Rule.REFERS_KIND in judge(world, comment, history=h)

@@ -159,6 +159,9 @@ _REFERS_COUNT: dict[Action, tuple[int, int]] = {
 }
 
 
+_ACTIONS = frozenset(a.value for a in Action)
+
+
 def _check_refers(
     v: Version, action: Action, history: History, fail: Callable[[str, str], None]
 ) -> list[Version] | None:
@@ -174,6 +177,9 @@ def _check_refers(
         found = history.get(sha)
         if found is None:
             fail("refers-missing", f"refers to {sha[:10]}, which is not in the negotiation")
+            return None
+        if found.action not in _ACTIONS:
+            fail("refers-kind", f"refers to {sha[:10]}, which is not a readable version")
             return None
         referred.append(found)
     # Parents: the referred versions first, then at most the actor's own previous tip.
