@@ -231,6 +231,20 @@ def _on(world: World, actor: str, action: Action, target: str, **kw: object) -> 
     return new_version(world, actor, action, parents=parents, refers=(sha,), **kw)  # type: ignore[arg-type]
 
 
+def _round(world: World, **changes: object) -> Version:
+    """Qatar opens round 2 in Istanbul from its own latest version: honest unless changed."""
+    honest = new_version(
+        world,
+        "qatar",
+        Action.ROUND,
+        parents=(_tips(world)["qatar"],),
+        round=2,
+        place="Istanbul",
+        date="2025-10-25",
+    )
+    return replace(honest, **changes)  # type: ignore[arg-type]
+
+
 ACTION_CASES: dict[str, tuple[Rule, Case]] = {
     "a mediator signs": (Rule.ROLE_ACTION, lambda w: _on(w, "qatar", Action.SIGN, "forward2")),
     "a party endorses": (
@@ -286,34 +300,11 @@ ACTION_CASES: dict[str, tuple[Rule, Case]] = {
             tree=w.v["propose"].tree,
         ),
     ),
-    "a round that skips a number": (
-        Rule.ROUND_NUMBER,
-        lambda w: new_version(
-            w,
-            "qatar",
-            Action.ROUND,
-            parents=(_tips(w)["qatar"],),
-            round=3,
-            place="Istanbul",
-            date="2025-10-25",
-        ),
-    ),
-    "a round without a place": (
-        Rule.ROUND_NUMBER,
-        lambda w: new_version(w, "qatar", Action.ROUND, parents=(_tips(w)["qatar"],), round=2),
-    ),
+    "a round that skips a number": (Rule.ROUND_NUMBER, lambda w: _round(w, round=3)),
+    "a round without a place": (Rule.ROUND_NUMBER, lambda w: _round(w, place=None, date=None)),
     "a round that carries a draft": (
         Rule.TREE_SHAPE,
-        lambda w: new_version(
-            w,
-            "qatar",
-            Action.ROUND,
-            parents=(_tips(w)["qatar"],),
-            round=2,
-            place="Istanbul",
-            date="2025-10-25",
-            tree=w.v["forward2"].tree,
-        ),
+        lambda w: _round(w, tree=w.v["forward2"].tree),
     ),
     "a resume of what is not a withdrawal": (
         Rule.REFERS_KIND,
@@ -329,30 +320,13 @@ def test_an_action_that_breaks_one_rule_is_refused_by_that_rule(world: World, na
 
 
 def test_a_round_with_its_place_and_date_passes(world: World) -> None:
-    honest = new_version(
-        world,
-        "qatar",
-        Action.ROUND,
-        parents=(_tips(world)["qatar"],),
-        round=2,
-        place="Istanbul",
-        date="2025-10-25",
-    )
-    assert judge(world, honest) == set()
+    assert judge(world, _round(world)) == set()
 
 
 def test_a_tree_whose_roster_files_differ_from_the_parent_is_refused(world: World) -> None:
     fake = "7" * 40
     trees = {**world.trees, fake: TreeFacts(fake, "8" * 40, "9" * 40, ())}
-    honest = new_version(
-        world,
-        "qatar",
-        Action.ROUND,
-        parents=(_tips(world)["qatar"],),
-        round=2,
-        place="Istanbul",
-        date="2025-10-25",
-    )
+    honest = _round(world)
     assert Rule.ROSTER_CHANGED in judge(world, replace(honest, tree=fake), trees=trees)
     assert Rule.TREE_SHAPE in judge(world, replace(honest, tree="6" * 40))
 
