@@ -182,6 +182,28 @@ def test_a_shallow_repository_is_refused_and_reported(table: Table) -> None:
     assert refused.value.rule == Rule.REF_FORM
 
 
+def test_a_shallow_cut_inside_the_history_is_reported_not_a_crash(table: Table) -> None:
+    """A shallow file naming a version with others on top: git would hide its parents; verify
+    reports the hazard and reads nothing else (it used to crash on the missing parents)."""
+    repo = table.path
+    signed, _ = proposal(table)
+    table.forward("qatar", Negotiation(repo).version(signed), ("afghanistan", "turkiye"))
+    (repo / "shallow").write_text(f"{signed}\n")
+    assert rule_ids(verify_json(repo)) == {Rule.REF_FORM}
+    plain = penholder(repo, "verify")
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+
+
+def test_an_unreadable_trusted_root_record_fails_root(table: Table) -> None:
+    repo = table.path
+    proposal(table)
+    (repo / "penholder" / "trusted-root").write_bytes(b"\xff\xfe not a sha \x00\n")
+    assert Rule.ROOT in rule_ids(verify_json(repo))
+    for command in ("doctor", "certificate"):
+        done = penholder(repo, command, *(["pakistan"] if command == "certificate" else []))
+        assert "Traceback" not in done.stderr, done.stderr
+
+
 # branch tips ---------------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""`penholder.toml` is read quickly when it is in the exact layout Penholder writes, and then
-reads exactly as the TOML parser reads it; any other layout goes through the TOML parser."""
+"""`penholder.toml` is read only in the exact layout Penholder writes, and then reads exactly
+as the TOML parser reads it; any other layout, valid TOML or not, is refused (a reader with
+only sed, the certificate's recipe, must see the same roster)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from helpers import make_roster
 from penholder.core.errors import InputError
 from penholder.core.keys import demo_private_key
-from penholder.core.roster import Rules, _roster_from, load_toml, parse_roster
+from penholder.core.roster import Roster, Rules, _roster_from, load_toml, parse_roster
 
 KEYS = {a: demo_private_key(a) for a in ("qatar", "turkiye", "pakistan", "afghanistan")}
 
@@ -43,9 +44,20 @@ VARIANTS = {
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_the_fast_reading_is_the_toml_reading(name: str) -> None:
+def test_only_the_canonical_layout_is_read_and_as_toml_reads_it(name: str) -> None:
     text = VARIANTS[name]
-    assert fast_reading(text) == toml_reading(text)
+    if name == "canonical":
+        assert fast_reading(text) == toml_reading(text)
+    else:
+        assert fast_reading(text) == ("refused", "roster-format")
+
+
+def test_a_comment_after_a_table_header_cannot_hide_an_actor() -> None:
+    """Valid TOML the recipe's sed would misread: refused, whatever TOML makes of it."""
+    hidden = CANONICAL.replace('[[actor]]\nid = "pakistan"', '[[actor]] # x\nid = "pakistan"')
+    assert hidden != CANONICAL
+    assert isinstance(toml_reading(hidden), Roster)
+    assert fast_reading(hidden) == ("refused", "roster-format")
 
 
 def test_the_canonical_layout_reads_back_as_written() -> None:

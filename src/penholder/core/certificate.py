@@ -475,6 +475,8 @@ keyprint() { printf '%s\n' "$1" > "$W/one.pub"
 roster_of() {
   g show "$1:penholder.toml" > "$W/toml.$1" 2>/dev/null || fail "$1 carries no penholder.toml"
   g show "$1:allowed_signers" > "$W/signers.$1" 2>/dev/null || fail "$1 carries no allowed_signers"
+  ! grep -qvE '^(#.*|\[negotiation\]|\[rules\]|\[\[actor\]\]|\[\[revoked\]\]|[a-z_]+ = .+|)$' \
+    "$W/toml.$1" || fail "$1: penholder.toml is not in the layout Penholder writes"
   sed -n '/^\[\[actor\]\]$/{n;N;N;N;s|^id = "\([a-z][a-z0-9-]*\)"\nname = ".*"\nrole = "\([a-z]*\)"\nkey = "\(ssh-ed25519 [A-Za-z0-9+/=]*\)"$|\1 \2 \3|p;}' "$W/toml.$1" > "$W/actors.$1"
   sed -n '/^\[\[revoked\]\]$/{n;N;s|^actor = "[a-z][a-z0-9-]*"\nkey = "\(ssh-ed25519 [A-Za-z0-9+/=]*\)"$|\1|p;}' "$W/toml.$1" > "$W/revoked.$1"
   [ "$(grep -c '^\[\[actor\]\]$' "$W/toml.$1")" = "$(grep -c '' "$W/actors.$1")" ] \
@@ -490,7 +492,7 @@ key_of() { [ "$(grep -c "^$2 " "$W/actors.$1" || true)" = 1 ] \
   sed -n "s/^$2 [a-z]* //p" "$W/actors.$1"; }
 # quorum R: how many of roster R's mediators must endorse (witness_quorum, else all; >= 1).
 quorum() { q_m=$(grep -c '^[^ ]* mediator ' "$W/actors.$1" || true)
-  q_w=$(sed -n 's/^witness_quorum = \([0-9][0-9]*\)$/\1/p' "$W/toml.$1")
+  q_w=$(sed -n '/^\[rules\]$/,/^\[/s/^witness_quorum = \([0-9][0-9]*\)$/\1/p' "$W/toml.$1")
   if [ -n "$q_w" ] && [ "$q_w" -lt "$q_m" ]; then q_m=$q_w; fi
   if [ "$q_m" -lt 1 ]; then q_m=1; fi
   echo "$q_m"; }

@@ -273,7 +273,9 @@ def _canonical_tables(text: str) -> dict[str, object] | None:
 
 
 def parse_roster(text: str) -> Roster:
-    """Parse a tree's `penholder.toml` (every field present)."""
+    """Parse a tree's `penholder.toml`: only in the one layout `Roster.to_toml` writes (the
+    store writes nothing else). Any other layout, valid TOML or not, is refused: a reader with
+    fewer tools (the certificate's recipe reads it with sed) must see the same roster."""
     fast = _canonical_tables(text) if len(text) <= MAX_TOML_BYTES else None
     if fast is not None:
         try:
@@ -283,7 +285,14 @@ def parse_roster(text: str) -> Roster:
         else:
             if roster.to_toml() == text:
                 return roster
-    return _roster_from(load_toml(text, ROSTER_FILE))
+    roster = _roster_from(load_toml(text, ROSTER_FILE))
+    if roster.to_toml() != text:
+        raise InputError(
+            f"{ROSTER_FILE} is not in the one layout Penholder writes (comments, spacing, order "
+            "or quoting differ)",
+            rule="roster-format",
+        )
+    return roster
 
 
 def _roster_from(data: dict[str, object]) -> Roster:

@@ -561,12 +561,17 @@ def record_trusted_root(git_dir: Path, sha: str) -> None:
     (folder / TRUSTED_ROOT).write_text(sha + "\n", encoding="ascii")
 
 
+_FULL_SHA = re.compile(rb"[0-9a-f]{40}")
+
+
 def trusted_root(git_dir: Path) -> str | None:
     try:
-        value = (git_dir / "penholder" / TRUSTED_ROOT).read_text(encoding="ascii").strip()
+        data = (git_dir / "penholder" / TRUSTED_ROOT).read_bytes().strip()
     except OSError:
         return None
-    return value if len(value) == 40 else None
+    if not _FULL_SHA.fullmatch(data):
+        return None
+    return data.decode("ascii")
 
 
 def new_negotiation_id() -> str:

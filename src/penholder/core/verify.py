@@ -33,6 +33,7 @@ from penholder.core.keys import parse_public_key_line
 from penholder.core.model import Action, Version
 from penholder.core.roster import Roster, parse_roster
 from penholder.core.store import (
+    TRUSTED_ROOT,
     facts_from_entries,
     trusted_root,
     unreadable_version,
@@ -221,9 +222,13 @@ def verify(path: Path, progress: Progress | None = None) -> Report:
 def _verify(repo: GitRepo, progress: Progress | None) -> Report:
     report = Report()
     tips, ref_problems = repo.read_refs()
-    for ref in repo_hazards(repo.git_dir) + ref_problems:
+    hazards = repo_hazards(repo.git_dir)
+    for ref in hazards + ref_problems:
         owner = ref.ref[len(HEADS) :] if ref.ref.startswith(HEADS) else ""
         report.failures.append(Failure(ref.sha, owner, ref.rule, ref.message))
+    if hazards:
+        # Grafts or a shallow file change what git reads as history: nothing else is read.
+        return report
     if not tips:
         if report.failures:
             return report
@@ -255,6 +260,18 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
 
     roots = [p for p in parsed if not p[2].parents]
     trusted = _trusted_root(repo, tips, [r[0] for r in roots])
+    recorded = repo.git_dir / "penholder" / TRUSTED_ROOT
+    if recorded.exists() and trusted_root(repo.git_dir) is None:
+        fail(
+            Failure(
+                "",
+                "",
+                Rule.ROOT,
+                "penholder/trusted-root does not hold a full sha: the root this copy trusts "
+                "is unknown (clone again, or check the root with the convener)",
+            )
+        )
+        return report
     roots.sort(key=lambda r: r[0] != trusted)
     for extra in roots[1:]:
         fail(
