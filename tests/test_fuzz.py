@@ -22,7 +22,7 @@ from penholder.core.commit import (
 )
 from penholder.core.errors import InputError, SignatureFormError
 from penholder.core.keys import demo_private_key, public_key_line
-from penholder.core.roster import parse_roster
+from penholder.core.roster import Actor, Roster, Rules, parse_roster
 from penholder.core.verify import signature_status
 
 EXAMPLES = 10_000 if os.environ.get("CI") else 500
@@ -46,20 +46,14 @@ ARMOR = sshsig.sign(KEY, COMMIT)
 SIGNED = COMMIT.replace(
     b"\n\nAmend", b"\ngpgsig " + ARMOR.rstrip("\n").replace("\n", "\n ").encode() + b"\n\nAmend", 1
 )
-ROSTER = f"""[negotiation]
-id = "5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01"
-title = "Talks"
-convener = "qatar"
-
-[rules]
-witness_quorum = 1
-
-[[actor]]
-id = "qatar"
-name = "State of Qatar"
-role = "mediator"
-key = "{KEY_LINE}"
-"""
+# The roster as the store writes it: the one layout parse_roster reads.
+ROSTER = Roster(
+    "5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01",
+    "Talks",
+    "qatar",
+    (Actor("qatar", "State of Qatar", "mediator", KEY_LINE),),
+    Rules(witness_quorum=1),
+).to_toml()
 
 
 @st.composite

@@ -317,3 +317,36 @@ def test_a_key_spelled_another_way_is_refused_and_fails_verify(table: Table) -> 
     with pytest.raises(PenholderError) as parsed:
         parse_roster(removed.to_toml())
     assert "canonical" in str(parsed.value)
+
+
+def test_an_actor_cannot_prove_a_new_key_that_would_void_its_own_signature(
+    table: Table,
+) -> None:
+    """Qatar writes a revocation of pakistan's key without having taken in pakistan's
+    signature; were pakistan to prove its new key, the revocation would take effect and void
+    that signature (revocation is positional). Pakistan's proof is refused; a change that
+    descends from the signature is accepted."""
+    v = shuttle(table)
+    roster = current(table)
+    pk = roster.actor("pakistan")
+    assert pk is not None
+    revoking = replace(
+        roster,
+        actors=tuple(
+            replace(a, key=line(PK_NEW)) if a.id == "pakistan" else a for a in roster.actors
+        ),
+        revoked=(("pakistan", pk.key),),
+    )
+    blind = change(table, revoking)
+    table.keys["pakistan"] = PK_NEW
+    before = snapshot(table.path)
+    with pytest.raises(PenholderError) as caught:
+        table.act("pakistan", Action.RECEIPT, refers=(blind.sha,))
+    assert caught.value.rule == "revoked-key" and v["sign_pk"].sha[:10] in str(caught.value)
+    assert snapshot(table.path) == before
+    # The mediators take pakistan's signature in, then write the change again.
+    table.on("qatar", Action.RECEIPT, v["sign_pk"])
+    seen = change(table, replace(revoking, title=revoking.title))
+    table.act("pakistan", Action.RECEIPT, refers=(seen.sha,))
+    endorse_all(table, seen)
+    assert verify(table.path).ok

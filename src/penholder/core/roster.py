@@ -243,6 +243,9 @@ def load_toml(text: str, where: str) -> dict[str, object]:
 _CANONICAL_LINE = re.compile(r'^([a-z_]+) = ("(?:[^"\\]|\\.)*"|[0-9]+|\[[^\n]*\])$')
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
 def _canonical_tables(text: str) -> dict[str, object] | None:
     """The tables of a `penholder.toml` in exactly the layout `Roster.to_toml` writes, read
     without the TOML parser (its values are JSON); None for any other layout. The caller keeps
@@ -265,6 +268,8 @@ def _canonical_tables(text: str) -> dict[str, object] | None:
         match = _CANONICAL_LINE.match(line)
         if match is None or table is None or match.group(1) in table:
             return None
+        if _SURROGATE_ESCAPE.search(match.group(2)):
+            return None  # JSON reads a surrogate escape; TOML refuses it: let TOML decide
         try:
             table[match.group(1)] = json.loads(match.group(2))
         except ValueError:

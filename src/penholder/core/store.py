@@ -56,7 +56,7 @@ from penholder.core.trust.history import History
 from penholder.core.trust.rosters import check_key_owners, check_roster_change, roster_judging
 from penholder.core.trust.rules import Rule, Violation
 from penholder.core.trust.text import first_unsafe, unsafe_problem
-from penholder.core.trust.tips import retracts_voided_by
+from penholder.core.trust.tips import retracts_voided_by, revocations_voided_by
 from penholder.core.trust.versions import TreeFacts, check_against_store, check_version
 
 CAS_ATTEMPTS = 200
@@ -366,6 +366,7 @@ class Negotiation:
             )
             violations += check_against_store(candidate, self.history, roster)
             violations += retracts_voided_by(self.history, candidate, request.roster)
+            violations += revocations_voided_by(self.history, candidate, request.roster)
             if request.action == Action.ROSTER and request.roster is not None:
                 violations += check_roster_change(
                     roster, request.roster, planned.old_signers, planned.new_signers

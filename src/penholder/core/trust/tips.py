@@ -189,3 +189,41 @@ def retracts_voided_by(
             )
         )
     return out
+
+
+def revocations_voided_by(
+    history: History, candidate: Version, carried_roster: Roster | None = None
+) -> list[Violation]:
+    """What an actor must not do: prove possession of its new key (its `receipt` of a roster
+    change that revokes its current key) while it holds versions it signed with that key
+    that are not in the change's past. Once the change takes effect those versions fail
+    (`revoked-key`: revocation is positional), though each was signed with the key then in
+    force; the actor, not a mediator, is the one who can tell, so its proof is refused and
+    the mediators write a change that descends from those versions. A thief's versions never
+    block a revocation: only the key's owner is asked."""
+    if candidate.action != Action.RECEIPT or not candidate.refers:
+        return []
+    change = candidate.refers[0]
+    new = history.roster_versions.get(change)
+    if new is None or not new.revoked:
+        return []
+    newly_revoked = set(new.revoked) - set(history.roster_before(change).revoked)
+    for _actor_id, key in sorted(newly_revoked):
+        if history.key_owner.get(key) != candidate.actor:
+            continue
+        for sha in history.by_actor.get(candidate.actor, ()):
+            v = history.versions[sha]
+            if sha not in history.line_number or history.is_ancestor(sha, change):
+                continue
+            held = history.roster_in_force(v.parents).actor(candidate.actor)
+            if held is not None and held.key == key:
+                return [
+                    Violation(
+                        Rule.REVOKED_KEY,
+                        f"roster change {change[:10]} revokes the key {candidate.actor} "
+                        f"signed {v.action} {sha[:10]} with, and that version is not in the "
+                        "change's past: once it takes effect, it fails. Ask the mediators for "
+                        "a roster change that descends from it, and prove the new key there",
+                    )
+                ]
+    return []
