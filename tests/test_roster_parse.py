@@ -41,9 +41,7 @@ VARIANTS = {
     "a trailing comment": CANONICAL.replace("[rules]\n", "[rules] # x\n"),
     "no final newline": CANONICAL.rstrip("\n"),
     "a lone surrogate escape": CANONICAL.replace('convener = "qatar"', 'convener = "q\\udc80"'),
-    "a surrogate pair escape": CANONICAL.replace(
-        '"Test talks"', '"Test \\ud83d\\ude00 talks"'
-    ),
+    "a surrogate pair escape": CANONICAL.replace('"Test talks"', '"Test \\ud83d\\ude00 talks"'),
 }
 
 
