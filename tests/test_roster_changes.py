@@ -43,6 +43,18 @@ def endorse_all(table: Table, roster_version: Version) -> tuple[Version, Version
     )
 
 
+def revoked_and_replaced(table: Table, actor: str, new: Ed25519PrivateKey) -> Roster:
+    """The roster in force, with `actor`'s key revoked and `new` in its place."""
+    roster = current(table)
+    held = roster.actor(actor)
+    assert held is not None
+    return replace(
+        roster,
+        actors=tuple(replace(a, key=line(new)) if a.id == actor else a for a in roster.actors),
+        revoked=((actor, held.key),),
+    )
+
+
 def join(table: Table, *versions: Version) -> Version:
     """Qatar receipts a version so that its history holds all the endorsements."""
     return table.act("qatar", Action.RECEIPT, refers=(versions[0].sha,))
@@ -180,16 +192,7 @@ def test_revocation_is_positional(table: Table) -> None:
     v = shuttle(table)
     compromised = table.keys["afghanistan"]
     fresh = demo_private_key("afghanistan-2026")
-    roster = current(table)
-    af = roster.actor("afghanistan")
-    assert af is not None
-    revoked = replace(
-        roster,
-        actors=tuple(
-            replace(a, key=line(fresh)) if a.id == "afghanistan" else a for a in roster.actors
-        ),
-        revoked=(("afghanistan", af.key),),
-    )
+    revoked = revoked_and_replaced(table, "afghanistan", fresh)
     # What qatar has seen of afghanistan is what stays valid: it takes in afghanistan's tip.
     table.on("qatar", Action.RECEIPT, v["sign_af"])
     revocation = change(table, revoked)
@@ -258,16 +261,7 @@ def test_a_revocation_whose_quorum_stood_on_separate_branches_cannot_be_retracte
 ) -> None:
     v = shuttle(table)
     fresh = demo_private_key("afghanistan-2026")
-    roster = current(table)
-    af = roster.actor("afghanistan")
-    assert af is not None
-    revoked = replace(
-        roster,
-        actors=tuple(
-            replace(a, key=line(fresh)) if a.id == "afghanistan" else a for a in roster.actors
-        ),
-        revoked=(("afghanistan", af.key),),
-    )
+    revoked = revoked_and_replaced(table, "afghanistan", fresh)
     table.on("qatar", Action.RECEIPT, v["sign_af"])
     revocation = change(table, revoked)
     table.keys["afghanistan"] = fresh
@@ -327,16 +321,7 @@ def test_an_actor_cannot_prove_a_new_key_that_would_void_its_own_signature(
     that signature (revocation is positional). Pakistan's proof is refused; a change that
     descends from the signature is accepted."""
     v = shuttle(table)
-    roster = current(table)
-    pk = roster.actor("pakistan")
-    assert pk is not None
-    revoking = replace(
-        roster,
-        actors=tuple(
-            replace(a, key=line(PK_NEW)) if a.id == "pakistan" else a for a in roster.actors
-        ),
-        revoked=(("pakistan", pk.key),),
-    )
+    revoking = revoked_and_replaced(table, "pakistan", PK_NEW)
     blind = change(table, revoking)
     table.keys["pakistan"] = PK_NEW
     before = snapshot(table.path)
