@@ -8,6 +8,7 @@ import hashlib
 import re
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,7 +95,7 @@ def forge_tip(table: Table, mutate: object) -> str:
     return sha
 
 
-VARIANTS = {
+VARIANTS: dict[str, dict[str, Any]] = {
     "sha256": dict(hash_alg="sha256"),
     "version-0": dict(version=0),
     "version-2": dict(version=2),
@@ -108,12 +109,11 @@ VARIANTS = {
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_non_canonical_signature_forms_are_rejected(table: Table, name: str) -> None:
+    variant = VARIANTS[name]
     sha = forge_tip(
         table,
-        lambda data: replace_signature(
-            data, signature_variant(strip_signature(data), **VARIANTS[name])
-        ),
-    )  # type: ignore[arg-type]
+        lambda data: replace_signature(data, signature_variant(strip_signature(data), **variant)),
+    )
     report = verify(table.path)
     assert "signature-form" in rules_for([(f.sha, f.rule) for f in report.failures], sha)
     assert report.signatures[sha] == "bad"

@@ -156,7 +156,7 @@ def test_json_round_trips_the_exact_hostile_strings(hostile: Hostile) -> None:
 
 def text_of_pdf(path: Path) -> str:
     """The text of a PDF, its line breaks as newlines (pdfium ends lines with CR LF)."""
-    import pypdfium2  # type: ignore[import-untyped]
+    import pypdfium2
 
     document = pypdfium2.PdfDocument(str(path))
     text = "\n".join(page.get_textpage().get_text_range() for page in document)

@@ -132,7 +132,7 @@ def _ink(pdf: Path) -> float:
 
     image = pypdfium2.PdfDocument(str(pdf))[0].render(scale=0.5).to_pil().convert("L")
     dark = sum(1 for value in image.tobytes() if value < 200)
-    return dark / (image.width * image.height)
+    return float(dark) / float(image.width * image.height)
 
 
 def test_pdf_first_page_is_not_blank(demo_repo: Path, tmp_path: Path) -> None:

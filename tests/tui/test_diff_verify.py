@@ -53,7 +53,8 @@ async def test_diff_toggles_and_navigation(shared_demo: Demo) -> None:
         assert screen.granularity == "char" and screen.redline.diff.granularity == "char"
         await pilot.press("g")
         await settle(pilot)
-        assert screen.redline.diff.granularity == "line"
+        granularity: str = screen.redline.diff.granularity  # changed by the key press
+        assert granularity == "line"
         await pilot.press("2")
         await settle(pilot)
         assert screen.base == "round" and "previous round" in str(
