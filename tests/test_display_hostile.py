@@ -7,6 +7,7 @@ what it prints is checked here."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Iterator
@@ -154,6 +155,9 @@ def test_json_round_trips_the_exact_hostile_strings(hostile: Hostile) -> None:
     assert "".join(span["text"] for span in spans) == DRAFT, "blame gives back the exact text"
 
 
+HAS_PDF = importlib.util.find_spec("weasyprint") is not None
+
+
 def text_of_pdf(path: Path) -> str:
     """The text of a PDF, its line breaks as newlines (pdfium ends lines with CR LF)."""
     import pypdfium2
@@ -163,7 +167,14 @@ def text_of_pdf(path: Path) -> str:
     return text.replace("\r\n", "\n")
 
 
-@pytest.mark.parametrize("fmt", ["html", "pdf"])
+# PDF needs WeasyPrint, the optional `pdf` extra (`pip install -e '.[dev,pdf]'`).
+FORMATS = [
+    "html",
+    pytest.param("pdf", marks=pytest.mark.skipif(not HAS_PDF, reason="no WeasyPrint")),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_redline_export_shows_marks(hostile: Hostile, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"redline.{fmt}"
     run(hostile, "redline", hostile.forward, hostile.amend, "--format", fmt, "-o", str(out))
@@ -173,7 +184,7 @@ def test_redline_export_shows_marks(hostile: Hostile, tmp_path: Path, fmt: str) 
     assert not ALONE_30.search(text)
 
 
-@pytest.mark.parametrize("fmt", ["md", "html", "pdf"])
+@pytest.mark.parametrize("fmt", ["md", *FORMATS])
 def test_draft_certificate_of_a_hostile_history(hostile: Hostile, tmp_path: Path, fmt: str) -> None:
     """A history that does not verify is not certified, not even as a DRAFT: the refusal is
     one safe line and no file is written. When a certificate is written, it shows the marks."""
@@ -199,7 +210,7 @@ HTML_TEXT = (
 HTML_SUBJECT = "<i>Table</i> the accord [/]"
 
 
-@pytest.mark.parametrize("fmt", ["html", "pdf"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_exports_of_a_clean_history_show_markup_as_typed(tmp_path: Path, fmt: str) -> None:
     """A history that verifies, whose subject and text look like HTML and Rich markup: the draft
     certificate and the redline show them as typed (escaped in HTML, literal in the PDF)."""

@@ -21,3 +21,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = "python -m pytest -n 2"
     assert command in readme
     assert ci.rstrip().splitlines()[-1] == command
+    # ... after installing the same extras, so the PDF tests run for a newcomer as in CI.
+    install = "-e '.[dev,pdf]'"
+    assert f"pip install -q {install} && {command}" in readme
+    assert f"pip install -q {install}" in ci
