@@ -7,9 +7,12 @@ import json
 from dataclasses import replace
 
 from helpers import Table, git, penholder, shuttle
+from penholder.core import sshsig
+from penholder.core.commit import RawCommit
 from penholder.core.index import VersionIndex
 from penholder.core.store import Negotiation
 from penholder.core.trust.agreement import is_agreed
+from penholder.core.verify import verify
 
 
 def agreed_of(table: Table) -> object:
@@ -53,4 +56,31 @@ def test_status_refuses_to_claim_agreement_on_a_forged_signature(table: Table) -
     sha = git(table.path, "hash-object", "-t", "commit", "-w", "--stdin", input=forged).strip()
     git(table.path, "update-ref", "refs/heads/afghanistan", sha)
     # Verify fails it; status does not claim the text agreed on its strength.
+    assert agreed_of(table) is None
+
+
+def test_status_does_not_count_a_signature_that_breaks_a_rule(table: Table) -> None:
+    """Afghanistan signs, by hand, a tree that is not the text's: its signature is good and on
+    its line, but the sign breaks `tree-changed`; verify fails it and status claims nothing."""
+    v = shuttle(table)
+    text = v["forward2"]
+    other = Negotiation(table.path).version(v["propose"].sha)
+    base = git(table.path, "cat-file", "commit", v["sign_af"].sha).encode()
+    head, _, message = base.partition(b"\n\n")
+    lines = [ln for ln in head.split(b"\n") if not ln.startswith((b"gpgsig", b" "))]
+    lines[0] = b"tree " + other.tree.encode()
+    raw = RawCommit(
+        other.tree,
+        list(v["sign_af"].parents),
+        lines[-2].split(b" ", 1)[1].decode(),
+        lines[-1].split(b" ", 1)[1].decode(),
+        message.decode(),
+    )
+    signed = replace(raw, signature=sshsig.sign(table.keys["afghanistan"], raw.payload()))
+    sha = git(
+        table.path, "hash-object", "-t", "commit", "-w", "--stdin", input=signed.to_bytes()
+    ).strip()
+    git(table.path, "update-ref", "refs/heads/afghanistan", sha)
+    assert ("tree-changed", sha) in {(f.rule, f.sha) for f in verify(table.path).failures}
+    assert is_agreed(Negotiation(table.path, use_cache=False).history, text.sha)
     assert agreed_of(table) is None

@@ -751,7 +751,8 @@ def status(ctx: Context, as_json: bool) -> None:
             if doc.agreed and confirmed_agreement(negotiation, doc.agreed) is None:
                 say(
                     f"penholder: {doc.name}: agreement of {doc.agreed[:10]} could not be "
-                    "confirmed (a signature does not check): run penholder verify",
+                    "confirmed (a version it counts breaks a rule or its signature does not check): "
+                    "run penholder verify",
                     err=True,
                 )
                 doc = replace(doc, agreed=None)
