@@ -42,7 +42,11 @@ def test_table_on_a_withdrawal(snap_compare: Snap, shared_demo: Demo) -> None:
     withdrawal = next(s for s in history.order if history.versions[s].action == "withdraw")
 
     async def select(pilot: Pilot[Any]) -> None:
+        # The first load scrolls the timeline to its newest row; let that scroll land first,
+        # or under load the picture depends on which of the two scrolls came last.
+        await pilot.wait_for_scheduled_animations()
         pilot.app.show_version(withdrawal)  # type: ignore[attr-defined]
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run(select))
 
