@@ -41,6 +41,7 @@ from penholder.core.roster import Roster, check_roster, load_toml, parse_actors,
 from penholder.core.store import Negotiation, Request, decode_draft, new_negotiation_id
 from penholder.core.trust.text import neutralize
 from penholder.core.verify import signature_statuses, verify
+from penholder.terminal import say
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,13 +104,6 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
-
-
-def say(message: str = "", *, nl: bool = True, err: bool = False) -> None:
-    """Print a line that may quote a version's text (a subject, a note, a draft, a name, a
-    failure message): every control and bidi character is shown as a visible mark, never as
-    its effect on the terminal. Every line of this command line is printed through it."""
-    click.echo(neutralize(message), nl=nl, err=err)
 
 
 def fail(message: str, rule: str = "error") -> None:

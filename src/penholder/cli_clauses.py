@@ -36,7 +36,8 @@ def _label(weights: Counter[tuple[str, int]]) -> str:
 
 
 def register(main: click.Group) -> None:
-    from penholder.cli import Context, echo_json, pass_ctx, reported, resolve, say
+    from penholder.cli import Context, echo_json, pass_ctx, reported, resolve
+    from penholder.terminal import say
 
     @main.command()
     @click.argument("rev")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from penholder.core.trust.text import neutralize
+from penholder.terminal import say
 
 
 def _write(text: str, fmt: str, output: Path) -> None:
@@ -17,7 +17,7 @@ def _write(text: str, fmt: str, output: Path) -> None:
         write_pdf(text, output)
     else:
         output.write_text(text, encoding="utf-8")
-    click.echo(neutralize(f"wrote {output}"))
+    say(f"wrote {output}")
 
 
 def register(main: click.Group) -> None:

@@ -18,11 +18,12 @@ def _changed(
 
 
 def register(main: click.Group) -> None:
-    from penholder.cli import Context, act_and_report, pass_ctx, reported, say
+    from penholder.cli import Context, act_and_report, pass_ctx, reported
     from penholder.core.errors import InputError
     from penholder.core.keys import check_actor_id, parse_public_key_line
     from penholder.core.model import Action
     from penholder.core.store import Request
+    from penholder.terminal import say
 
     def key_line(value: str) -> str:
         parse_public_key_line(value)

@@ -29,16 +29,10 @@ from penholder.core.sync import (
     sync,
 )
 from penholder.core.sync_state import add_remote, branch_states, last_heard, remotes
-from penholder.core.trust.text import neutralize
+from penholder.terminal import say
 
 FINGERPRINT = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}$")
 SHA = re.compile(r"^[0-9a-f]{40}$")
-
-
-def _say(message: str = "", *, nl: bool = True, err: bool = False) -> None:
-    """Every line here may quote the other side (branch names, git's own messages): control
-    and bidi characters are shown as visible marks, never as their effect."""
-    click.echo(neutralize(message), nl=nl, err=err)
 
 
 def check_fingerprint(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -78,12 +72,12 @@ def echo_report(report: SyncReport, as_json: bool, echo_json: Callable[[object],
         echo_json(report.to_json())
     else:
         for result in report.branches:
-            _say(branch_line(result))
+            say(branch_line(result))
             for f in result.failures:
-                _say(f"    FAIL {f.rule}  {short(f.sha)}  {f.actor or '?'}: {f.message}")
+                say(f"    FAIL {f.rule}  {short(f.sha)}  {f.actor or '?'}: {f.message}")
     for result in report.refused:
         first = result.failures[0].message if result.failures else result.message
-        _say(
+        say(
             f"penholder: {result.rule}: {result.branch} {short(result.remote)}: {first}",
             err=True,
         )
@@ -96,9 +90,9 @@ def progress_printer(enabled: bool) -> Progress | None:
         return None
 
     def progress(stage: str, done: int, total: int) -> None:
-        _say(f"\r{stage}: {done}/{total}    ", nl=False, err=True)
+        say(f"\r{stage}: {done}/{total}    ", nl=False, err=True)
         if done >= total:
-            _say("", err=True)
+            say("", err=True)
 
     return progress
 
@@ -141,9 +135,9 @@ def register(main: click.Group) -> None:
                 progress=progress_printer(not as_json),
             )
             if not as_json:
-                _say(f"cloned {url} into {directory}")
-                _say(f"root: {report.root}")
-                _say(f"convener: {expect_fingerprint}")
+                say(f"cloned {url} into {directory}")
+                say(f"root: {report.root}")
+                say(f"convener: {expect_fingerprint}")
             echo_report(report, as_json, echo_json)
 
     @main.command("sync")
@@ -179,7 +173,7 @@ def register(main: click.Group) -> None:
         """Write every branch to FILE, a git bundle."""
         with reported():
             branches = bundle_export(ctx.repo, file, since)
-            _say(f"wrote {file}: {', '.join(branches)}")
+            say(f"wrote {file}: {', '.join(branches)}")
 
     @bundle_group.command("import")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -207,7 +201,7 @@ def register(main: click.Group) -> None:
         """Add the remote NAME at URL (file://, ssh://, git://, https:// or a path)."""
         with reported():
             stored = add_remote(ctx.repo, name, url)
-            _say(f"{name}\t{stored}")
+            say(f"{name}\t{stored}")
 
     @remote_group.command("list")
     @click.option("--json", "as_json", is_flag=True)
@@ -220,7 +214,7 @@ def register(main: click.Group) -> None:
                 echo_json(found)
                 return
             for name, url in sorted(found.items()):
-                _say(f"{name}\t{url}")
+                say(f"{name}\t{url}")
 
     @remote_group.command("status")
     @click.argument("name", default="origin")
@@ -241,8 +235,8 @@ def register(main: click.Group) -> None:
                 )
                 return
             for s in states:
-                _say(f"{s.branch:<16} ahead {s.ahead:>3}  behind {s.behind:>3}")
+                say(f"{s.branch:<16} ahead {s.ahead:>3}  behind {s.behind:>3}")
             for h in heard.values():
                 newest = iso_time(h.newest_time) if h.newest_time else "never"
                 synced = iso_time(h.synced_at) if h.synced_at else "-"
-                _say(f"{h.actor:<16} newest version {newest} (as signed)  last synced {synced}")
+                say(f"{h.actor:<16} newest version {newest} (as signed)  last synced {synced}")

@@ -53,18 +53,17 @@ def parse_public_key_line(line: str) -> Ed25519PublicKey:
 @functools.lru_cache(maxsize=4096)
 def _load_public_key(b64: str) -> Ed25519PublicKey:
     """One key, decoded once: rosters repeat their keys version after version."""
-    parts = [KEY_TYPE.decode(), b64]
     try:
-        key = serialization.load_ssh_public_key(f"{parts[0]} {parts[1]}".encode("ascii"))
+        key = serialization.load_ssh_public_key(f"{KEY_TYPE.decode()} {b64}".encode("ascii"))
     except (ValueError, UnicodeEncodeError) as exc:
-        raise InputError(f"unreadable public key: {parts[1][:40]}…", rule="key-format") from exc
+        raise InputError(f"unreadable public key: {b64[:40]}…", rule="key-format") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise InputError("public key is not Ed25519", rule="key-format")
-    if public_key_line(key).split()[1] != parts[1]:
+    if public_key_line(key).split()[1] != b64:
         # The decoder skips stray characters: one key could be spelled many ways, and every
         # rule that compares keys (one owner per key, never seated again) compares lines.
         raise InputError(
-            f"public key {parts[1][:40]}… is not in its canonical base64 form", rule="key-format"
+            f"public key {b64[:40]}… is not in its canonical base64 form", rule="key-format"
         )
     return key
 

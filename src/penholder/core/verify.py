@@ -362,8 +362,8 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
 
 
 def _refusal(exc: CommitFormatError) -> Violation:
-    """The parser's refusal as a failure: its rule id (trailers when it names none)."""
-    return Violation(str(getattr(exc, "rule", Rule.TRAILERS)), str(exc))
+    """The parser's refusal as a failure, under the rule id it names."""
+    return Violation(str(exc.rule), str(exc))
 
 
 def signing_key_blob(signature: str | None) -> bytes | None:
