@@ -426,19 +426,20 @@ def test_one_endorsement_short_is_not_agreed(world: World) -> None:
     assert found.missing_endorsements == 1
 
 
-def test_an_endorsement_counts_once_per_mediator(world: World) -> None:
+@pytest.mark.parametrize(
+    ("endorser", "rule"),
+    [("qatar", Rule.DUPLICATE), ("pakistan", Rule.ROLE_ACTION)],
+    ids=["a mediator's second endorsement", "a party's endorsement"],
+)
+def test_an_endorsement_that_breaks_a_rule_never_counts(
+    world: World, endorser: str, rule: Rule
+) -> None:
+    """One mediator's endorsement short of agreement: neither a second one by the same
+    mediator nor one by a party makes up for it, even taken into the history."""
     h = history_of(world, without(world, "endorse_tr"))
-    twice = _on(world, "qatar", Action.ENDORSE, "forward2")
-    assert Rule.DUPLICATE in judge(world, twice, history=h)
-    h.add(twice)
-    assert not is_agreed(h, world.v["forward2"].sha)
-
-
-def test_an_endorsement_by_a_party_never_counts(world: World) -> None:
-    h = history_of(world, without(world, "endorse_tr"))
-    by_party = _on(world, "pakistan", Action.ENDORSE, "forward2")
-    assert Rule.ROLE_ACTION in judge(world, by_party, history=h)
-    h.add(by_party)
+    extra = _on(world, endorser, Action.ENDORSE, "forward2")
+    assert rule in judge(world, extra, history=h)
+    h.add(extra)
     assert not is_agreed(h, world.v["forward2"].sha)
 
 
