@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import subprocess
 import tempfile
 import threading
@@ -48,6 +49,7 @@ READ_AS_STORED = {
     "GIT_GRAFT_FILE": os.path.join(os.devnull, "penholder-reads-no-grafts"),
 }
 # The one-character modes git writes into trees; anything else (040000, 100664…) is refused.
+_OBJECT_NAME = re.compile(r"[0-9a-f]{40}")
 TREE_MODES = frozenset({"100644", "100755", "120000", "40000", "160000"})
 
 
@@ -253,7 +255,7 @@ class GitRepo:
         if not shas:
             return
         for sha in shas:
-            if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
+            if not _OBJECT_NAME.fullmatch(sha):
                 raise StoreError(f"{sha!r} is not an object name")
         proc = subprocess.Popen(
             ["git", "-C", str(self.path), "cat-file", "--batch"],

@@ -17,7 +17,6 @@ from penholder.core.commit import (
     CommitFormatError,
     header_problems,
     parse_commit,
-    strip_signature,
     version_from_commit,
 )
 from penholder.core.errors import InputError, SignatureFormError, StoreError
@@ -32,6 +31,7 @@ from penholder.core.gitrepo import (
 from penholder.core.keys import parse_public_key_line
 from penholder.core.model import Action, Version
 from penholder.core.roster import Roster, parse_roster
+from penholder.core.seals import Sealed, Seals, check_sealed
 from penholder.core.store import (
     TRUSTED_ROOT,
     facts_from_entries,
@@ -51,6 +51,8 @@ from penholder.core.trust.tips import branch_findings, retract_findings, revocat
 from penholder.core.trust.versions import TreeFacts, check_version
 
 Progress = Callable[[int, int], None]
+# One version as read: sha, raw commit, version, signature, header problems, parser refusal.
+_Parsed = tuple[str, bytes, Version, str | None, list[str], Violation | None]
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Report:
     versions: int = 0
     failures: list[Failure] = field(default_factory=list)
     signatures: dict[str, str] = field(default_factory=dict)
+    signing_keys: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -93,15 +96,14 @@ def _check_signature(
     raw: bytes, signature: str | None, expected_key: str | None
 ) -> tuple[str, str, str, bytes | None]:
     """signature_status, and the signing key's blob when the signature parses (parsed once)."""
-    if signature is None:
-        return "bad", "signature-missing", "the version is not signed", None
-    try:
-        parsed = sshsig.parse(signature)
-    except SignatureFormError as exc:
-        return "bad", "signature-form", str(exc), None
-    blob = parsed.public_key_blob
-    if not parsed.verify(strip_signature(raw)):
-        return "bad", "signature-bad", "the signature does not match the version's content", blob
+    return _bind_key(check_sealed(raw, signature), expected_key)
+
+
+def _bind_key(sealed: Sealed, expected_key: str | None) -> Sealed:
+    """The other half: is the carried key the one the roster in force gives the actor?"""
+    status, _, _, blob = sealed
+    if status != "good":
+        return sealed
     if expected_key is None:
         return "unknown-key", "signature-key", "the actor is not on the roster", blob
     if blob != _key_blob(expected_key):
@@ -235,10 +237,23 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         raise StoreError(f"{repo.path} holds no branches: not a negotiation")
     shas = repo.rev_list(sorted(set(tips.values())))
     report.versions = len(shas)
-    raws = repo.read_many(shas)
-    fail = report.failures.append
+    seals = Seals(len(shas))
+    try:
+        return _read_and_judge(repo, tips, shas, seals, report, progress)
+    finally:
+        seals.close()
 
-    parsed: list[tuple[str, bytes, Version, str | None, list[str], Violation | None]] = []
+
+def _read_and_judge(
+    repo: GitRepo,
+    tips: dict[str, str],
+    shas: list[str],
+    seals: Seals,
+    report: Report,
+    progress: Progress | None,
+) -> Report:
+    raws = repo.read_many(shas)
+    parsed: list[_Parsed] = []
     for sha in shas:
         _, data = raws[sha]
         problem = None
@@ -257,7 +272,21 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
                 [],
             )
         parsed.append((sha, data, version, signature, headers, problem))
+        seals.add(data, signature)
+    seals.finish()
+    return _judge(repo, tips, parsed, seals, report, progress)
 
+
+def _judge(
+    repo: GitRepo,
+    tips: dict[str, str],
+    parsed: list[_Parsed],
+    seals: Seals,
+    report: Report,
+    progress: Progress | None,
+) -> Report:
+    """Every version against every rule, once all are read."""
+    fail = report.failures.append
     roots = [p for p in parsed if not p[2].parents]
     trusted = _trusted_root(repo, tips, [r[0] for r in roots])
     recorded = repo.git_dir / "penholder" / TRUSTED_ROOT
@@ -284,7 +313,6 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         )
     reader = _Reader(repo)
     trees = reader.tree_facts({p[2].tree for p in parsed if p[2].tree})
-    reported: set[str] = set()  # trees and blobs whose problem is reported, at their first version
     if roots and trusted is not None and roots[0][0] != trusted:
         fail(
             Failure(roots[0][0], roots[0][2].actor, "root", f"not the trusted root {trusted[:10]}")
@@ -309,19 +337,43 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
             fail(Failure(roots[0][0], roots[0][2].actor, Rule.SIGNERS_DERIVED, root_problem))
     history = History()
     history.root_roster = root_roster
-    signing_keys: dict[str, bytes] = {}
+    _judge_versions(repo, parsed, seals, history, trees, reader, report, progress)
+    if root_roster is not None:
+        _check_branches(tips, history, report)
+        _check_revocations(history, report)
+        already = {(f.sha, f.rule) for f in report.failures}
+        for finding in retract_findings(history):
+            if (finding.sha, finding.rule) not in already:
+                report.failures.append(
+                    Failure(finding.sha, finding.actor, finding.rule, finding.message)
+                )
+    return report
+
+
+def _judge_versions(
+    repo: GitRepo,
+    parsed: list[_Parsed],
+    seals: Seals,
+    history: History,
+    trees: dict[str, TreeFacts],
+    reader: _Reader,
+    report: Report,
+    progress: Progress | None,
+) -> None:
+    """Every version in order, against the history of its ancestors read so far."""
+    fail = report.failures.append
+    root_roster = history.root_roster
+    reported: set[str] = set()  # trees and blobs whose problem is reported, at their first version
     total = len(parsed)
-    for done, (sha, data, version, signature, headers, problem) in enumerate(parsed, 1):
+    for done, (sha, _data, version, _signature, headers, problem) in enumerate(parsed, 1):
         roster = roster_for(version, history) if root_roster is not None else None
         actor = roster.actor(version.actor) if roster else None
         for header in headers:
             fail(Failure(sha, version.actor, "commit-headers", header))
-        status, rule, message, key_blob = _check_signature(
-            data, signature, actor.key if actor else None
-        )
+        status, rule, message, key_blob = _bind_key(seals[done - 1], actor.key if actor else None)
         report.signatures[sha] = status
         if key_blob is not None:
-            signing_keys[sha] = key_blob
+            report.signing_keys[sha] = key_blob
         if rule and not (rule == "signature-key" and actor is None):
             fail(Failure(sha, version.actor, rule, message))
         carried = None
@@ -349,16 +401,6 @@ def _verify(repo: GitRepo, progress: Progress | None) -> Report:
         history.add(version, roster=carried, signed=status == "good")
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
-    if root_roster is not None:
-        _check_branches(tips, history, report)
-        _check_revocations(history, signing_keys, report)
-        already = {(f.sha, f.rule) for f in report.failures}
-        for finding in retract_findings(history):
-            if (finding.sha, finding.rule) not in already:
-                report.failures.append(
-                    Failure(finding.sha, finding.actor, finding.rule, finding.message)
-                )
-    return report
 
 
 def _refusal(exc: CommitFormatError) -> Violation:
@@ -404,13 +446,13 @@ def _roster_change(
     return carried, check_roster_change(roster, carried, old_signers, new_signers)
 
 
-def _check_revocations(history: History, signing_keys: dict[str, bytes], report: Report) -> None:
+def _check_revocations(history: History, report: Report) -> None:
     revoked = {
         key: sshsig.public_key_blob(parse_public_key_line(key)).hex()
         for sha in history.effective_anywhere()
         for _, key in history.roster_versions[sha].revoked
     }
-    keys = {sha: blob.hex() for sha, blob in signing_keys.items()}
+    keys = {sha: blob.hex() for sha, blob in report.signing_keys.items()}
     for finding in revocation_findings(history, keys, revoked):
         report.failures.append(Failure(finding.sha, finding.actor, finding.rule, finding.message))
 
