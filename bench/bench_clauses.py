@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from bench.common import WORDS, Row, bench_negotiation
-from penholder.core.blame import blame
-from penholder.core.clauses import clause_table
 from penholder.core.model import Action
-from penholder.core.store import Negotiation, Request
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.views.blame import blame
+from penholder.core.views.clauses import clause_table
 
 
 def document(size: int, rng: random.Random) -> list[str]:

@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 from bench.common import Row, median_seconds, ms
-from penholder.core.diff import TextDiff, diff_texts, fast_available
-from penholder.core.diff_samples import apply_edits, legal_text, random_edits, word_spans
-from penholder.core.merge import three_way_merge
+from bench.samples import apply_edits, legal_text, random_edits, word_spans
+from penholder.core.diff.merge import three_way_merge
+from penholder.core.diff.texts import TextDiff, diff_texts, fast_available
 
 AREA = "diff"
 LICENSES = Path("/usr/share/common-licenses")

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 from bench.common import WORDS, Row, bench_negotiation, ms
-from penholder.core import packing
-from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
-from penholder.core.store import Negotiation, Request
-from penholder.core.verify import verify
+from penholder.core.store import packing
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.views.verify import verify
+from penholder.demo.keys import demo_private_key
 
 NEGOTIATION_ID = "0b7e3f3c-0000-4000-8000-00000000bench"
 

@@ -42,11 +42,12 @@ CLAUSE = (
 def build(versions: int, folder: Path) -> tuple[Path, Path]:
     """A negotiation of `versions` versions (cached): a shuttle of small amendments between
     the parties through the mediators, with comments in between."""
-    from penholder.core.keys import demo_private_key, public_key_line
     from penholder.core.model import Action
-    from penholder.core.roster import Actor, Roster, Rules
-    from penholder.core.scenario import write_demo_keys
-    from penholder.core.store import Negotiation, Request
+    from penholder.core.store.negotiation import Negotiation, Request
+    from penholder.core.trust.keylines import public_key_line
+    from penholder.core.trust.roster import Actor, Roster, Rules
+    from penholder.demo.keys import demo_private_key
+    from penholder.demo.scenario import write_demo_keys
 
     repo, home = folder / "negotiation", folder / "home"
     if (folder / "done").exists():
@@ -246,7 +247,7 @@ def startup_rows(versions: int, repeat: int) -> list[Row]:
 
 
 def texts(size: int) -> tuple[str, str]:
-    from penholder.core.diff_samples import apply_edits, legal_text, random_edits
+    from bench.samples import apply_edits, legal_text, random_edits
 
     old = legal_text(size, seed=11)
     return old, apply_edits(old, random_edits(old, 0.01, seed=12))
@@ -290,7 +291,7 @@ async def redline_rows(size: int) -> list[Row]:
             shown["folded" if fold else "whole"] = (await done) - start
             await pilot.pause()
         # keys answered while a diff of two such versions computes in a worker
-        from penholder.core.diff_samples import apply_edits, random_edits
+        from bench.samples import apply_edits, random_edits
 
         heavy = apply_edits(old, random_edits(old, 0.25, seed=13))
         computing = time.perf_counter()
@@ -366,7 +367,7 @@ async def blame_rows(size: int) -> list[Row]:
 
     from textual.app import App, ComposeResult
 
-    from penholder.core.blame import Span
+    from penholder.core.views.blame import Span
     from penholder.tui.attribution import BlameText
     from penholder.tui.widgets.blame_view import BlameView
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bench.common import Row
 from bench.histories import FAILING, SHAPES, build
-from penholder.core.queries import table_state
-from penholder.core.store import Negotiation
-from penholder.core.verify import verify
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.queries import table_state
+from penholder.core.views.verify import verify
 
 SECONDS_TARGET = 3.0
 RATIO_TARGET = 2.0

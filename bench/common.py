@@ -10,9 +10,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.keys import demo_private_key, public_key_line
-from penholder.core.roster import Actor, Roster, Rules
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.roster import Actor, Roster, Rules
+from penholder.demo.keys import demo_private_key
 
 
 @dataclass(frozen=True)

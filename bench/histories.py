@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import WORDS, bench_negotiation
-from penholder.core import sshsig
-from penholder.core.commit import RawCommit, Trailers, build_message, ident
-from penholder.core.gitrepo import GitRepo, tree_bytes
 from penholder.core.model import SAME_TREE_ACTIONS, TEXT_ACTIONS, Action
-from penholder.core.roster import ROSTER_FILE, SIGNERS_FILE, Roster, allowed_signers_after
+from penholder.core.store.gitrepo import GitRepo, tree_bytes
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.trust.roster import ROSTER_FILE, SIGNERS_FILE, Roster, allowed_signers_after
 
 NEGOTIATION_ID = "0b7e3f3c-0000-4000-8000-000000000002"
 ACTORS = {
@@ -62,7 +62,7 @@ class Builder:
         self.round = 1
 
     def _blobs(self, tree: str) -> tuple[str, str]:
-        from penholder.core.gitrepo import parse_tree
+        from penholder.core.store.gitrepo import parse_tree
 
         entries = {name: sha for _, name, sha in parse_tree(self.repo.read(tree)[1])}
         return entries[ROSTER_FILE], entries[SIGNERS_FILE]
@@ -169,7 +169,7 @@ class Builder:
             check=True,
         )
         self.repo.close()
-        # A maintained store is packed (see core/packing.py).
+        # A maintained store is packed (see core/store/packing.py).
         subprocess.run(["git", "-C", str(self.path), "repack", "-adq"], check=True)
         subprocess.run(["git", "-C", str(self.path), "prune-packed"], check=True)
 

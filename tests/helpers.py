@@ -9,10 +9,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.roster import Actor, Roster, Rules
-from penholder.core.store import Negotiation, Request
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.roster import Actor, Roster, Rules
+from penholder.demo.keys import demo_private_key
 
 ROLES = {
     "qatar": ("State of Qatar", "mediator"),

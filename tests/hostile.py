@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers import TEXT, Table, git, make_table
-from penholder.core import sshsig
-from penholder.core.commit import parse_commit
-from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import parse_commit
+from penholder.demo.keys import demo_private_key
 
 # Every character no painter may let through to a terminal: C0 but newline and tab, DEL, C1,
 # and the bidi embedding, override and isolate controls.

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from helpers import NEGOTIATION_ID, Table, git, make_table, shuttle, snapshot
-from penholder.core import sshsig
-from penholder.core.commit import strip_signature
 from penholder.core.errors import PenholderError
-from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust import sshsig
 from penholder.core.trust.agreement import is_agreed
-from penholder.core.verify import verify
+from penholder.core.trust.commit import strip_signature
+from penholder.core.views.verify import verify
+from penholder.demo.keys import demo_private_key
 
 
 def raw(repo: Path, sha: str) -> bytes:
@@ -170,7 +170,7 @@ def test_sign_from_another_negotiation_never_counts(tmp_path: Path) -> None:
     v = shuttle(here)
     # The same actors and keys open a second negotiation with another id.
     from helpers import make_roster
-    from penholder.core.roster import Roster
+    from penholder.core.trust.roster import Roster
 
     keys = {a: demo_private_key(a) for a in ("qatar", "turkiye", "pakistan", "afghanistan")}
     base = make_roster(keys)
@@ -213,7 +213,7 @@ def test_the_same_key_signing_twice_counts_once(table: Table) -> None:
     assert caught.value.rule == "duplicate"
     assert snapshot(table.path) == before
     # A second, properly signed `sign` of the same text slipped onto pakistan's branch.
-    from penholder.core.commit import RawCommit, parse_commit
+    from penholder.core.trust.commit import RawCommit, parse_commit
 
     first = parse_commit(raw(table.path, v["sign_pk"].sha))
     author = first.author.replace(str(v["sign_pk"].time), str(v["sign_pk"].time + 1))

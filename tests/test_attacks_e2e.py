@@ -14,16 +14,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from helpers import TEXT, Table, git, make_table, shuttle, snapshot
-from penholder.core import sshsig
-from penholder.core.commit import RawCommit, Trailers, build_message
 from penholder.core.errors import PenholderError
-from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.roster import Actor, Roster, allowed_signers_after
-from penholder.core.store import Negotiation
-from penholder.core.sync import bundle_import, clone, sync
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.sync.exchange import bundle_import, clone, sync
+from penholder.core.trust import sshsig
 from penholder.core.trust.agreement import is_agreed
-from penholder.core.verify import verify
+from penholder.core.trust.commit import RawCommit, Trailers, build_message
+from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.roster import Actor, Roster, allowed_signers_after
+from penholder.core.views.verify import verify
+from penholder.demo.keys import demo_private_key
 from test_sync import CONVENER_FP, Daemon, cli_json, daemon, statuses
 
 OBSERVER = demo_private_key("observer-1")

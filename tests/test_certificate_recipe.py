@@ -16,13 +16,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from helpers import TEXT, Table, git, make_table, penholder
-from penholder.core import sshsig
-from penholder.core.certificate import certify, verification_script
-from penholder.core.commit import RawCommit, Trailers, build_message, ident
-from penholder.core.keys import demo_private_key, fingerprint, public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.roster import Roster
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.trust.keylines import fingerprint, public_key_line
+from penholder.core.trust.roster import Roster
+from penholder.core.views.certificate import certify, verification_script
+from penholder.demo.keys import demo_private_key
 
 PK_NEW = demo_private_key("pakistan-rotated")
 

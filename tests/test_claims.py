@@ -7,12 +7,12 @@ import json
 from dataclasses import replace
 
 from helpers import Table, git, penholder, shuttle
-from penholder.core import sshsig
-from penholder.core.commit import RawCommit
-from penholder.core.index import VersionIndex
-from penholder.core.store import Negotiation
+from penholder.core.store.cache import VersionIndex
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust import sshsig
 from penholder.core.trust.agreement import is_agreed
-from penholder.core.verify import verify
+from penholder.core.trust.commit import RawCommit
+from penholder.core.views.verify import verify
 
 
 def agreed_of(table: Table) -> object:

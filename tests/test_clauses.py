@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from helpers import Table, penholder
-from penholder.core.blame import blame
-from penholder.core.clauses import bracket_trend, clause_table, count_brackets, parse_clauses
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.blame import blame
+from penholder.core.views.clauses import bracket_trend, clause_table, count_brackets, parse_clauses
 
 BASE = """# Accord
 

@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 
 from helpers import Table, git, shuttle
-from penholder.core import gitrepo
 from penholder.core.errors import LockHeldError
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
-from penholder.core.verify import verify
+from penholder.core.store import gitrepo
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.verify import verify
 
 WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from penholder.core.keys import demo_private_key
+    from penholder.demo.keys import demo_private_key
     from penholder.core.model import Action
-    from penholder.core.store import Negotiation, Request
+    from penholder.core.store.negotiation import Negotiation, Request
 
     repo, refers, worker, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
     key = demo_private_key("qatar")
@@ -66,10 +66,10 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from penholder.core import gitrepo
-    from penholder.core.keys import demo_private_key
+    from penholder.core.store import gitrepo
+    from penholder.demo.keys import demo_private_key
     from penholder.core.model import Action
-    from penholder.core.store import Negotiation, Request
+    from penholder.core.store.negotiation import Negotiation, Request
 
     def die(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -124,9 +124,9 @@ LOOP_WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from penholder.core.keys import demo_private_key
+    from penholder.demo.keys import demo_private_key
     from penholder.core.model import Action
-    from penholder.core.store import Negotiation, Request
+    from penholder.core.store.negotiation import Negotiation, Request
 
     repo, refers = Path(sys.argv[1]), sys.argv[2]
     key = demo_private_key("qatar")

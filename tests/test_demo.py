@@ -12,10 +12,10 @@ import pytest
 
 from helpers import git
 from penholder.core.model import Action
-from penholder.core.queries import table_state
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import is_agreed
-from penholder.core.verify import verify
+from penholder.core.views.queries import table_state
+from penholder.core.views.verify import verify
 
 
 def demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:

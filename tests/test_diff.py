@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from bench.samples import apply_edits, legal_text, random_edits
 
-from penholder.core import diff_backend
-from penholder.core.diff import (
+from penholder.core.diff import backend as diff_backend
+from penholder.core.diff.texts import (
     Fold,
     InlineLine,
     Op,
@@ -23,7 +24,6 @@ from penholder.core.diff import (
     inline_view,
     side_by_side_view,
 )
-from penholder.core.diff_samples import apply_edits, legal_text, random_edits
 
 LICENSES = Path("/usr/share/common-licenses")
 REVISIONS = [("GPL-2", "GPL-3"), ("LGPL-2.1", "LGPL-3"), ("MPL-1.1", "MPL-2.0")]
@@ -411,7 +411,7 @@ def test_json_form_lists_ops_moves_and_stats() -> None:
 
 def test_core_never_imports_a_user_interface_library() -> None:
     code = (
-        "import sys, penholder.core.diff, penholder.core.merge; "
+        "import sys, penholder.core.diff.texts, penholder.core.diff.merge; "
         "print(sorted(m for m in ('textual', 'rich', 'click') if m in sys.modules))"
     )
     result = subprocess.run(

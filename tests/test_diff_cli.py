@@ -6,9 +6,9 @@ import json
 import subprocess
 
 from helpers import TEXT, Table, penholder, shuttle, snapshot
-from penholder.core.keys import KeyStore
 from penholder.core.model import Action, Version
-from penholder.core.store import Negotiation
+from penholder.core.store.keyfiles import KeyStore
+from penholder.core.store.negotiation import Negotiation
 
 
 def test_diff_of_one_version_is_its_amendment(table: Table) -> None:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from penholder.core.diff import (
+from penholder.core.diff.texts import (
     Granularity,
     SideRow,
     TextDiff,

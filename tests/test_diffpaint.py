@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from penholder.core.diff import DiffStats, diff_texts, inline_view
-from penholder.diffpaint import paint_inline, paint_side_by_side, paint_stat
+from penholder.cli.diffpaint import paint_inline, paint_side_by_side, paint_stat
+from penholder.core.diff.texts import DiffStats, diff_texts, inline_view
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CLAUSES = [

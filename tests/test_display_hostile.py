@@ -28,7 +28,7 @@ from hostile import (
     hostile_table,
 )
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
 
 ESC, CR, BEL = "\u241b", "\u240d", "\u2407"
 SUBJECT_SHOWN = f"Agreed text{ESC}[2J final{ESC}]0;owned{BEL} <U+202E>evil<U+202C>"

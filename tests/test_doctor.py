@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from helpers import Table, git, shuttle
-from penholder.core.keys import KeyStore, demo_private_key
+from penholder.core.store.keyfiles import KeyStore
+from penholder.demo.keys import demo_private_key
 
 
 def doctor(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -13,17 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import git, make_table
-from penholder.core import sshsig
-from penholder.core.commit import (
+from penholder.core.errors import InputError, SignatureFormError
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import (
     CommitFormatError,
     parse_commit,
     parse_trailers,
     version_from_commit,
 )
-from penholder.core.errors import InputError, SignatureFormError
-from penholder.core.keys import demo_private_key, public_key_line
-from penholder.core.roster import Actor, Roster, Rules, parse_roster
-from penholder.core.verify import signature_status
+from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.roster import Actor, Roster, Rules, parse_roster
+from penholder.core.views.verify import signature_status
+from penholder.demo.keys import demo_private_key
 
 EXAMPLES = 10_000 if os.environ.get("CI") else 500
 FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=list(HealthCheck))

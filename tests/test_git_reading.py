@@ -23,16 +23,17 @@ from hypothesis import strategies as st
 
 from helpers import TEXT, Table, git, penholder, shuttle, snapshot
 from hostile import _replace
-from penholder.core import sshsig
-from penholder.core.commit import parse_commit
 from penholder.core.errors import InputError, StoreError
-from penholder.core.gitrepo import GitRepo, TreeFormatError, parse_tree, tree_bytes
-from penholder.core.keys import demo_private_key, fingerprint
 from penholder.core.model import Action
-from penholder.core.roster import MAX_TOML_BYTES, Rules, load_toml, parse_roster
-from penholder.core.store import Negotiation, record_trusted_root
+from penholder.core.store.gitrepo import GitRepo, TreeFormatError, parse_tree, tree_bytes
+from penholder.core.store.negotiation import Negotiation, record_trusted_root
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import parse_commit
+from penholder.core.trust.keylines import fingerprint
+from penholder.core.trust.roster import MAX_TOML_BYTES, Rules, load_toml, parse_roster
 from penholder.core.trust.rules import Rule
-from penholder.core.verify import verify
+from penholder.core.views.verify import verify
+from penholder.demo.keys import demo_private_key
 
 # Most cases break the store on purpose: git fsck is not expected to stay clean after them.
 pytestmark = pytest.mark.corrupts_store

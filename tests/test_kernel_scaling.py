@@ -8,10 +8,11 @@ import random
 
 import pytest
 
-from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
-from penholder.core.roster import Actor, Roster, Rules
 from penholder.core.trust.history import Fallback, History
+from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.roster import Actor, Roster, Rules
+from penholder.demo.keys import demo_private_key
 
 ACTORS = ["qatar", "turkiye", "pakistan", "afghanistan"]
 ACTIONS = [

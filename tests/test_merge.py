@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from bench.samples import WordEdit, apply_edits, legal_text, random_edits, word_spans
 
-from penholder.core.diff_samples import WordEdit, apply_edits, legal_text, random_edits, word_spans
-from penholder.core.merge import Conflict, describe_conflicts, hunks, three_way_merge
+from penholder.core.diff.merge import Conflict, describe_conflicts, hunks, three_way_merge
 
 LICENSES = Path("/usr/share/common-licenses")
 

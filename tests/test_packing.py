@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import TEXT, git, make_table, shuttle, snapshot
-from penholder.core import packing
-from penholder.core.verify import verify
+from penholder.core.store import packing
+from penholder.core.views.verify import verify
 
 
 def _loose_by_git(repo: Path) -> int:

@@ -17,21 +17,21 @@ from pathlib import Path
 import pytest
 
 from helpers import TEXT, Table, git, make_table, snapshot
-from penholder.core import sshsig
-from penholder.core.commit import (
+from penholder.core.errors import PenholderError
+from penholder.core.model import Action
+from penholder.core.store.negotiation import Negotiation, Request, decode_draft
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import (
     CommitFormatError,
     Trailers,
     build_message,
     parse_commit,
     version_from_commit,
 )
-from penholder.core.errors import PenholderError
-from penholder.core.keys import demo_private_key
-from penholder.core.model import Action
-from penholder.core.roster import Actor
-from penholder.core.scenario import DEMO_PASSPHRASE, write_demo_keys
-from penholder.core.store import Negotiation, Request, decode_draft
+from penholder.core.trust.roster import Actor
 from penholder.core.trust.rules import Rule
+from penholder.demo.keys import demo_private_key
+from penholder.demo.scenario import DEMO_PASSPHRASE, write_demo_keys
 
 NEG = "5b0c3e2e-7d1f-4c1e-9a55-2f1d6b3a9c01"
 TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -382,7 +382,7 @@ def test_build_message_refuses_what_git_would_read_differently() -> None:
 
 
 def test_unreadable_commits_keep_their_links_as_git_reads_them() -> None:
-    from penholder.core.store import unreadable_version
+    from penholder.core.store.negotiation import unreadable_version
 
     raw = trailers_with("A note.", "A \x1b[2Jnote.")
     stand_in = unreadable_version("f" * 40, raw, "control characters")

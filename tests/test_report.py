@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from helpers import git, penholder
-from penholder.core.queries import table_state
-from penholder.core.scenario import demo_keys, load_scenario, replay
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.queries import table_state
+from penholder.demo.scenario import demo_keys, load_scenario, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -166,7 +166,7 @@ def test_pdf_first_page_is_not_blank(demo_repo: Path, tmp_path: Path) -> None:
 def test_pdf_without_weasyprint_says_how_to_get_it(demo_repo: Path, tmp_path: Path) -> None:
     code = (
         "import sys; sys.modules['weasyprint'] = None\n"
-        "from penholder.cli import main\n"
+        "from penholder.cli.main import main\n"
         f"main(['-C', {str(demo_repo)!r}, 'certificate', 'qatar', '--draft', '--format', 'pdf', "
         f"'-o', {str(tmp_path / 'x.pdf')!r}])\n"
     )

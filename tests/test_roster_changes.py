@@ -11,14 +11,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from helpers import Table, git, shuttle, snapshot
-from penholder.core import sshsig
-from penholder.core.commit import RawCommit, Trailers, build_message, ident
 from penholder.core.errors import PenholderError
-from penholder.core.keys import demo_private_key, public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.roster import Actor, Roster, parse_roster
-from penholder.core.store import Negotiation, Request
-from penholder.core.verify import verify
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.roster import Actor, Roster, parse_roster
+from penholder.core.views.verify import verify
+from penholder.demo.keys import demo_private_key
 
 UN_KEY = demo_private_key("un-observer")
 PK_NEW = demo_private_key("pakistan-2026")

@@ -8,8 +8,8 @@ import pytest
 
 from helpers import make_roster
 from penholder.core.errors import InputError
-from penholder.core.keys import demo_private_key
-from penholder.core.roster import Roster, Rules, _roster_from, load_toml, parse_roster
+from penholder.core.trust.roster import Roster, Rules, _roster_from, load_toml, parse_roster
+from penholder.demo.keys import demo_private_key
 
 KEYS = {a: demo_private_key(a) for a in ("qatar", "turkiye", "pakistan", "afghanistan")}
 

@@ -1,4 +1,4 @@
-"""Signatures checked beside the rules (core/seals.py): the same answers as checking in line,
+"""Signatures checked beside the rules (core/store/seals.py): the same answers as checking in line,
 whoever checks each chunk, and whatever happens to the helper process."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from helpers import Table, git, shuttle
-from penholder.core import seals
-from penholder.core.commit import parse_commit
-from penholder.core.seals import Item, Seals, check_chunk
-from penholder.core.verify import verify
+from penholder.core.store import seals
+from penholder.core.store.seals import Item, Seals, check_chunk
+from penholder.core.trust.commit import parse_commit
+from penholder.core.views.verify import verify
 
 
 def _items(table: Table) -> list[Item]:

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from penholder.core import sshsig
 from penholder.core.errors import KeyError_, SignatureFormError
-from penholder.core.keys import KeyStore, demo_private_key, fingerprint, public_key_line
+from penholder.core.store.keyfiles import KeyStore
+from penholder.core.trust import sshsig
+from penholder.core.trust.keylines import fingerprint, public_key_line
+from penholder.demo.keys import demo_private_key
 
 MESSAGE = b"tree 0123\nauthor x\n\nAmend clause 3\n"
 

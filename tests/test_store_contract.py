@@ -10,9 +10,9 @@ import pytest
 from helpers import TEXT, Table, git, shuttle, snapshot
 from penholder.core.errors import PenholderError
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import is_agreed
-from penholder.core.verify import verify
+from penholder.core.views.verify import verify
 
 
 def all_commits(repo: Path) -> list[str]:

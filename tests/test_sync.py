@@ -22,16 +22,17 @@ from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from helpers import TEXT, Table, git, make_table, shuttle, snapshot
-from penholder.cli import main
-from penholder.core import sshsig
-from penholder.core.commit import parse_commit
-from penholder.core.keys import demo_private_key, fingerprint
+from penholder.cli.main import main
 from penholder.core.model import Action, Version
-from penholder.core.roster import Rules
-from penholder.core.store import Negotiation
-from penholder.core.sync import SyncReport, clone, sync
-from penholder.core.sync_state import branch_states, last_heard
-from penholder.core.verify import verify
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.sync.exchange import SyncReport, clone, sync
+from penholder.core.sync.state import branch_states, last_heard
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import parse_commit
+from penholder.core.trust.keylines import fingerprint
+from penholder.core.trust.roster import Rules
+from penholder.core.views.verify import verify
+from penholder.demo.keys import demo_private_key
 
 CONVENER_FP = fingerprint(demo_private_key("qatar").public_key())
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 
 from helpers import Table, git, make_table, shuttle, snapshot
-from penholder.core import sshsig
-from penholder.core.commit import parse_commit
 from penholder.core.model import Action, Version
-from penholder.core.store import Negotiation
-from penholder.core.sync import SyncReport, bundle_import, clone, sync
-from penholder.core.verify import verify
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.sync.exchange import SyncReport, bundle_import, clone, sync
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import parse_commit
+from penholder.core.views.verify import verify
 from test_sync import (
     CONVENER_FP,
     Daemon,

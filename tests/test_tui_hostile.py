@@ -354,9 +354,9 @@ def markup_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
     from dataclasses import replace
 
     from helpers import make_roster
-    from penholder.core.keys import demo_private_key
-    from penholder.core.scenario import write_demo_keys
-    from penholder.core.store import Negotiation
+    from penholder.core.store.negotiation import Negotiation
+    from penholder.demo.keys import demo_private_key
+    from penholder.demo.scenario import write_demo_keys
 
     monkeypatch.setenv("PENHOLDER_NOW", "2025-11-01T12:00:00Z")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

@@ -8,10 +8,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from helpers import NEGOTIATION_ID, Table, git, shuttle
-from penholder.core import sshsig
-from penholder.core.commit import RawCommit, Trailers, build_message, ident, strip_signature
 from penholder.core.model import Action
-from penholder.core.verify import Report, verify
+from penholder.core.trust import sshsig
+from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident, strip_signature
+from penholder.core.views.verify import Report, verify
 
 
 def write_commit(repo: Path, data: bytes) -> str:

@@ -1,3 +1,3 @@
-from penholder.cli import main
+from penholder.cli.main import main
 
 main()

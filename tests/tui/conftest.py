@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, TextArea
 from tui_demo import NOW, REPO_ROOT, SEED, Demo
 
-from penholder.core.scenario import demo_keys, load_scenario, replay, write_demo_keys
+from penholder.demo.scenario import demo_keys, load_scenario, replay, write_demo_keys
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,10 @@ from textual.widgets import Static
 from tui_demo import SIZE, Demo
 from tui_pilot import ready, settle
 
-from penholder.core.consolidation import merge_versions
-from penholder.core.keys import demo_private_key
+from penholder.core.diff.consolidation import merge_versions
 from penholder.core.model import Action, Version
-from penholder.core.store import Negotiation, Request
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.demo.keys import demo_private_key
 from penholder.tui.config import load_config, save_theme
 from penholder.tui.screens.draft import DraftScreen
 from penholder.tui.widgets.editor import DraftEditor

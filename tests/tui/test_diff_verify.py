@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Static
 from tui_demo import SIZE, Demo
 from tui_pilot import ready, settle
 
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
 from penholder.tui.config import load_config
 from penholder.tui.drafts import DraftKey, DraftStore, SavedDraft
 from penholder.tui.redline import Redline, breaks, compare

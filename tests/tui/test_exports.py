@@ -13,7 +13,7 @@ from tui_demo import SIZE, Demo
 from tui_pilot import current, ready, settle
 
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
 from penholder.tui.app import PenholderApp
 from penholder.tui.screens.diff import DiffScreen
 from penholder.tui.screens.export import ExportScreen

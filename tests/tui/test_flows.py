@@ -10,9 +10,9 @@ from textual.widgets import Input, SelectionList, Static
 from tui_demo import PASSPHRASE, SIZE, Demo
 from tui_pilot import ready, settle, type_text
 
-from penholder.core.keys import demo_private_key
 from penholder.core.model import Action
-from penholder.core.store import Negotiation, Request
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.demo.keys import demo_private_key
 from penholder.tui.screens.act import ActionScreen
 from penholder.tui.screens.draft import DraftScreen
 from penholder.tui.screens.drafts import DraftsScreen

@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Input, Select, Static
 from tui_demo import PASSPHRASE, SIZE, Demo
 from tui_pilot import current, ready, settle
 
-from penholder.core.keys import demo_private_key, public_key_line
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust.keylines import public_key_line
+from penholder.demo.keys import demo_private_key
 from penholder.tui.screens.act import ActionScreen
 from penholder.tui.screens.roster import RosterChangeScreen, RosterScreen, build_change
 from penholder.tui.screens.table import TableScreen

@@ -12,7 +12,7 @@ from tui_demo import SIZE, Demo
 from tui_pilot import settle
 
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
 from penholder.tui.drafts import DraftKey, SavedDraft
 
 Snap = Callable[..., bool]
@@ -150,7 +150,8 @@ def test_roster(snap_compare: Snap, shared_demo: Demo) -> None:
 def test_roster_change_confirmation(snap_compare: Snap, shared_demo: Demo) -> None:
     from textual.widgets import Input
 
-    from penholder.core.keys import demo_private_key, public_key_line
+    from penholder.core.trust.keylines import public_key_line
+    from penholder.demo.keys import demo_private_key
 
     async def fill(pilot: Pilot[Any]) -> None:
         screen = pilot.app.screen

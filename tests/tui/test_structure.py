@@ -9,10 +9,10 @@ from textual.widgets import DataTable, Static
 from tui_demo import SIZE, Demo
 from tui_pilot import current, ready, settle
 
-from penholder.core.blame import Span
-from penholder.core.clauses import clause_table
 from penholder.core.model import Action
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.blame import Span
+from penholder.core.views.clauses import clause_table
 from penholder.tui.attribution import BlameLayout, BlameText
 from penholder.tui.screens.blame import BlameScreen
 from penholder.tui.screens.clauses import ClausesScreen

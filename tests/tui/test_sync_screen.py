@@ -11,10 +11,10 @@ from textual.widgets import DataTable, OptionList, Static
 from tui_demo import SIZE, Demo
 from tui_pilot import ready, settle
 
-from penholder.core.keys import demo_private_key
 from penholder.core.model import Action, Version
-from penholder.core.store import Negotiation, Request
-from penholder.core.sync_state import add_remote
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.sync.state import add_remote
+from penholder.demo.keys import demo_private_key
 from penholder.tui.screens.sync import RemotesScreen, SyncScreen
 from penholder.tui.screens.table import TableScreen
 from penholder.tui.widgets.timeline import Timeline

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tui_demo import SIZE, Demo
 from tui_pilot import ready, settle
 
-from penholder.core.queries import inbox
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.queries import inbox
 from penholder.tui.screens.actas import ActAsScreen
 from penholder.tui.screens.help import HelpScreen, binding_groups
 from penholder.tui.screens.inbox import InboxScreen

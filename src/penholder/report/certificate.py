@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from penholder.core.certificate import (
+from penholder.core.trust.text import neutralize
+from penholder.core.views.certificate import (
     CANNOT_CHECK,
     CHECKS,
     Attestation,
@@ -18,8 +19,7 @@ from penholder.core.certificate import (
     RosterChange,
     verification_script,
 )
-from penholder.core.queries import iso_time
-from penholder.core.trust.text import neutralize
+from penholder.core.views.queries import iso_time
 from penholder.report.page import page, status_badge, table
 
 VERIFY_MARKER = "verify-it-yourself"

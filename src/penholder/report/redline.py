@@ -3,9 +3,9 @@ through `text_html` (escaped, control and bidi characters shown as visible marks
 
 from __future__ import annotations
 
-from penholder.core.compare import Sides
-from penholder.core.diff import Fold, InlineView, TextDiff
-from penholder.core.queries import iso_time
+from penholder.core.diff.texts import Fold, InlineView, TextDiff
+from penholder.core.views.compare import Sides
+from penholder.core.views.queries import iso_time
 from penholder.report.page import page, status_badge, table, text_html
 
 

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from penholder.core.blame import Span
+from penholder.core.views.blame import Span
 from penholder.tui.redline import breaks, shown
 
 WORD = re.compile(r"\S+")

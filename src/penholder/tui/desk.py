@@ -16,20 +16,21 @@ from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.blame import Span, blame
-from penholder.core.clauses import BracketTrend, Clause, bracket_trend, clause_table
 from penholder.core.errors import InputError, KeyError_, RefusedError
-from penholder.core.keys import KeyStore, fingerprint_of_line
 from penholder.core.model import ROLE_ACTIONS, TEXT_ACTIONS, Action, Version
-from penholder.core.queries import TableState, inbox, table_state
-from penholder.core.roster import Roster
-from penholder.core.store import Negotiation, Request
-from penholder.core.sync import SyncReport, sync
-from penholder.core.sync_state import BranchState, Heard, branch_states, last_heard, load_record
-from penholder.core.sync_state import remotes as configured_remotes
+from penholder.core.store.keyfiles import KeyStore
+from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.sync.exchange import SyncReport, sync
+from penholder.core.sync.state import BranchState, Heard, branch_states, last_heard, load_record
+from penholder.core.sync.state import remotes as configured_remotes
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
-from penholder.core.verify import signature_statuses
+from penholder.core.trust.keylines import fingerprint_of_line
+from penholder.core.trust.roster import Roster
+from penholder.core.views.blame import Span, blame
+from penholder.core.views.clauses import BracketTrend, Clause, bracket_trend, clause_table
+from penholder.core.views.queries import TableState, inbox, table_state
+from penholder.core.views.verify import signature_statuses
 from penholder.tui.redline import Granularity, Redline, compare
 from penholder.tui.trilogue import Trilogue
 from penholder.tui.trilogue import build as build_trilogue
@@ -203,7 +204,7 @@ class Desk:
     def export_certificate(self, sha: str, fmt: ExportFormat, path: Path, *, draft: bool) -> Path:
         """Write the certificate of a text version (md, html or pdf); `draft` allows a text not
         agreed, marked DRAFT on every page."""
-        from penholder.core.certificate import build_certificate
+        from penholder.core.views.certificate import build_certificate
         from penholder.report import certificate as render
 
         with self.lock:
@@ -223,8 +224,8 @@ class Desk:
         path: Path,
     ) -> Path:
         """Write the printable redline of `document` from `old` to `new` (html or pdf)."""
-        from penholder.core import compare as sides_of
-        from penholder.core.diff import diff_texts, inline_view
+        from penholder.core.diff.texts import diff_texts, inline_view
+        from penholder.core.views import compare as sides_of
         from penholder.report.redline import to_html
 
         with self.lock:
@@ -269,7 +270,7 @@ class Desk:
     def merge(self, heads: tuple[str, ...]) -> tuple[str, str | None]:
         """The joined text of a consolidation: the word-level three-way merge of the heads, or,
         when passages conflict (or nothing is shared), the first head's text and why."""
-        from penholder.core.consolidation import merge_versions
+        from penholder.core.diff.consolidation import merge_versions
 
         with self.lock:
             negotiation = self.negotiation
@@ -417,7 +418,7 @@ def amend_target(history: History, actor: str, v: Version | None) -> tuple[str |
     if (actor in chosen.to and not answered) or own_open:
         return text_sha, ""
     from penholder.core.errors import RefusedError
-    from penholder.core.queries import default_amend_target
+    from penholder.core.views.queries import default_amend_target
 
     document = chosen.document
     assert document is not None

@@ -1,6 +1,6 @@
 """A diff laid out for the screen: core's view rows, wrapped to a width, painted lazily.
 
-`penholder.core.diff` computes the diff and its inline and side-by-side views; this module
+`penholder.core.diff.texts` computes the diff and its inline and side-by-side views; this module
 only decides where each view row falls on screen. Heights are computed for every row up front
 (cheap: most rows fit on one line), but a row is cut into its wrapped pieces only when it is
 painted, so a 1 MB redline is ready to show in a few milliseconds. No Textual here.
@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Literal
 
-from penholder.core.diff import (
+from penholder.core.diff.texts import (
     DEFAULT_CONTEXT,
     Fold,
     Granularity,

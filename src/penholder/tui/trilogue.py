@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from penholder.core.clauses import ClauseTracker, RawClause
-from penholder.core.diff import diff_texts
+from penholder.core.diff.texts import diff_texts
 from penholder.core.model import TEXT_ACTIONS, Version
-from penholder.core.store import Negotiation
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.views.clauses import ClauseTracker, RawClause
 from penholder.tui.redline import breaks, shown
 
 Piece = tuple[str, str]  # text, style key: equal, insert, delete, absent, heading

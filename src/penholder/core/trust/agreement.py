@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from itertools import combinations, product
 
 from penholder.core.model import Action
-from penholder.core.roster import Roster
 from penholder.core.trust.history import History, Visible
+from penholder.core.trust.roster import Roster
 
 # A hostile history could offer many candidates per actor; the search stays bounded.
 _MAX_CHOICES = 4096

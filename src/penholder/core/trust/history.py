@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import combinations, product
 
 from penholder.core.model import ANSWER_ACTIONS, TEXT_ACTIONS, Action, Version
-from penholder.core.roster import Roster
+from penholder.core.trust.roster import Roster
 
 _EMPTY: frozenset[str] = frozenset()
 

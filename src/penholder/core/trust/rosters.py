@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from penholder.core.model import Action, Version
-from penholder.core.roster import Roster, allowed_signers_after
 from penholder.core.trust.history import History
+from penholder.core.trust.roster import Roster, allowed_signers_after
 from penholder.core.trust.rules import Rule, Violation
 
 

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from penholder.core.model import Action, Version
-from penholder.core.roster import Roster
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
+from penholder.core.trust.roster import Roster
 from penholder.core.trust.rules import Rule, Violation
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from penholder.core.commit import IDENT
 from penholder.core.model import (
     ALLOWED_UNDER_SUSPENSION,
     DOCUMENT_NAME,
@@ -22,9 +21,10 @@ from penholder.core.model import (
     Action,
     Version,
 )
-from penholder.core.roster import Roster
 from penholder.core.trust.agreement import agreement
+from penholder.core.trust.commit import IDENT
 from penholder.core.trust.history import Fallback, History, Visible
+from penholder.core.trust.roster import Roster
 from penholder.core.trust.rules import Rule, Violation
 
 

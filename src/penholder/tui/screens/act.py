@@ -19,8 +19,8 @@ from textual.widgets.selection_list import Selection
 
 from penholder.core.errors import InputError, PenholderError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
-from penholder.core.roster import Roster
-from penholder.core.store import Request
+from penholder.core.store.negotiation import Request
+from penholder.core.trust.roster import Roster
 from penholder.tui.desk import describe, recipients
 from penholder.tui.drafts import DraftKey
 from penholder.tui.safe import cell, one_line, plain

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Static
 
-from penholder.core.blame import Span
 from penholder.core.errors import PenholderError
+from penholder.core.views.blame import Span
 from penholder.tui.attribution import BlameText
 from penholder.tui.desk import describe
 from penholder.tui.safe import markup, one_line

@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from penholder.core.clauses import BracketTrend, Clause
 from penholder.core.errors import PenholderError
+from penholder.core.views.clauses import BracketTrend, Clause
 from penholder.tui.desk import describe
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen

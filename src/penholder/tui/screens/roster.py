@@ -18,9 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from penholder.core.errors import InputError, PenholderError
-from penholder.core.keys import check_actor_id, fingerprint_of_line, parse_public_key_line
 from penholder.core.model import Action, Version
-from penholder.core.roster import ROLES, Actor, Roster
+from penholder.core.trust.keylines import check_actor_id, fingerprint_of_line, parse_public_key_line
+from penholder.core.trust.roster import ROLES, Actor, Roster
 from penholder.tui.desk import Snapshot, effect_note, may_act, pending_rosters, roster_changes
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.act import ActionScreen, Plan

@@ -17,7 +17,14 @@ from textual.widgets import DataTable, Footer, Header, OptionList, ProgressBar, 
 from textual.widgets.option_list import Option
 
 from penholder.core.errors import PenholderError
-from penholder.core.sync import NEW, PUSHED, STATUS_RULES, UNCHANGED, BranchResult, SyncReport
+from penholder.core.sync.exchange import (
+    NEW,
+    PUSHED,
+    STATUS_RULES,
+    UNCHANGED,
+    BranchResult,
+    SyncReport,
+)
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.cells import styled

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from penholder.core.errors import PenholderError
 from penholder.core.trust.rules import RULES
-from penholder.core.verify import Report, verify
+from penholder.core.views.verify import Report, verify
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 

@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from penholder.core.model import Action, Version
-from penholder.core.roster import Roster
+from penholder.core.trust.roster import Roster
 from penholder.tui.desk import Snapshot
 from penholder.tui.safe import one_line
 

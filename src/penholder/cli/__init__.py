@@ -1,0 +1,1 @@
+"""The `penholder` command line: one module per command group, over `penholder.core`."""

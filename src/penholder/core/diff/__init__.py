@@ -1,0 +1,1 @@
+"""Comparing texts: tokens, the diff engine, clean-up, moves, merges, views and counts."""
