@@ -107,3 +107,26 @@ def test_verify_reports_the_same_with_the_helper(
     monkeypatch.setattr(seals, "IN_LINE_BELOW", 1)
     assert verify(table.path) == in_line
     assert in_line.ok and set(in_line.signatures.values()) == {"good"}
+
+
+def test_a_folder_holding_our_module_names_runs_none_of_them(
+    table: Table, small_chunks: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hostile folder (the current directory, or on PYTHONPATH) with its own
+    `penholder/core/store/seals.py` that calls everything good: the helper never imports it."""
+    hostile = tmp_path / "hostile"
+    module = hostile / "penholder" / "core" / "store"
+    module.mkdir(parents=True)
+    for folder in (hostile / "penholder", hostile / "penholder" / "core", module):
+        (folder / "__init__.py").write_text("")
+    (module / "seals.py").write_text(
+        "import pickle, sys\n"
+        "while True:\n"
+        "    chunk = pickle.load(sys.stdin.buffer)\n"
+        "    pickle.dump([('good', '', '', b'') for _ in chunk], sys.stdout.buffer)\n"
+        "    sys.stdout.buffer.flush()\n"
+    )
+    items = _items(table)
+    monkeypatch.chdir(hostile)
+    monkeypatch.setenv("PYTHONPATH", str(hostile))
+    assert _all(_fed(items), len(items)) == check_chunk(items)

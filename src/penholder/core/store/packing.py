@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from penholder.core.store.child import own_module_command
+
 LOOSE_LIMIT = 512
 CHECK_EVERY = 1.0
 LOCK_NAME = "penholder-pack.lock"
@@ -99,7 +101,7 @@ def maybe_pack(path: Path, git_dir: Path) -> bool:
         return False
     try:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "penholder.core.store.packing", str(path)],
+            own_module_command("penholder.core.store.packing", str(path)),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

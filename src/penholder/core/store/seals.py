@@ -2,27 +2,25 @@
 made over this version's content by the key it carries? (Whether that key is the actor's is
 the roster's question, asked in `verify`.)
 
-A large negotiation's signatures are checked in a second process (`python -m
-penholder.core.store.seals`, fed over a pipe) while the rules run in this one: Ed25519 verification
-is about a third of a verify, and a thread would wait on the GIL after every signature. The
+A large negotiation's signatures are checked in a second process (this module, started
+isolated by `child.own_module_command`, fed over a pipe) while the rules run in this one:
+Ed25519 verification is about a third of a verify, and a thread would wait on the GIL after every signature. The
 answers are the same as checking in line; small histories, and any failure to start or talk to
 the helper, are checked in line.
 """
 
 from __future__ import annotations
 
-import os
 import pickle
 import queue
 import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO
 
-import penholder
 from penholder.core.errors import SignatureFormError
+from penholder.core.store.child import own_module_command
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import strip_signature
 
@@ -77,18 +75,12 @@ class Seals:
             self._start()
 
     def _start(self) -> None:
-        package_root = str(Path(penholder.__file__).resolve().parents[1])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (package_root, env.get("PYTHONPATH", "")) if p
-        )
         try:
             self._helper = subprocess.Popen(
-                [sys.executable, "-m", "penholder.core.store.seals"],
+                own_module_command("penholder.core.store.seals"),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env=env,
             )
         except OSError:
             self._helper = None
