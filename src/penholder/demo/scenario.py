@@ -1,7 +1,10 @@
 """Replay a scripted negotiation (`seeds/<name>/roster.toml` + `script.toml`) through the store.
 
 Every step becomes a real signed version. With demo keys (derived from a published seed, DEMO
-ONLY) and the scripted dates, the replay yields the same shas on every run.
+ONLY) and the scripted dates, the replay yields the same shas on every run. A script's text
+files (`text = "drafts/accord.md"`) are read relative to the folder holding `seeds/`, the
+scenario folder's grandparent: for the shipped scenario (`penholder.demo.scenario_folder()`),
+this package's folder.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from penholder.core.store.keyfiles import KeyStore
 from penholder.core.store.negotiation import Negotiation, Request
 from penholder.core.trust.keylines import public_key_line
 from penholder.core.trust.roster import Actor, Roster, check_roster, parse_actors, parse_rules
+from penholder.demo import scenario_folder
 from penholder.demo.keys import demo_private_key
 
 DEMO_PASSPHRASE = "demo-only-passphrase"
@@ -64,6 +68,7 @@ class Step:
 @dataclass
 class Scenario:
     folder: Path
+    texts_root: Path
     title: str
     convener: str
     place: str | None
@@ -101,7 +106,10 @@ def _epoch(value: object, where: str) -> int:
     return int(stamp.timestamp())
 
 
-def load_scenario(folder: Path) -> Scenario:
+def load_scenario(folder: Path | None = None) -> Scenario:
+    """The scenario in `folder`, by default the one shipped with Penholder."""
+    if folder is None:
+        folder = scenario_folder()
     try:
         roster_data = tomllib.loads((folder / "roster.toml").read_text(encoding="utf-8"))
         script = tomllib.loads((folder / "script.toml").read_text(encoding="utf-8"))
@@ -138,6 +146,7 @@ def load_scenario(folder: Path) -> Scenario:
         )
     return Scenario(
         folder=folder,
+        texts_root=folder.absolute().parent.parent,
         title=str(head.get("title", folder.name)),
         convener=str(head.get("convener", "")),
         place=head.get("place"),
@@ -177,9 +186,12 @@ def replay(
     keys: dict[str, Ed25519PrivateKey],
     negotiation_id: str,
     *,
-    repo_root: Path,
+    repo_root: Path | None = None,
     progress: Progress | None = None,
 ) -> Negotiation:
+    """Replay `scenario` into a new negotiation at `repo`; text files are read under
+    `repo_root` (by default the scenario's own `texts_root`)."""
+    texts_root = scenario.texts_root if repo_root is None else repo_root
     roster = scenario.roster(keys, negotiation_id)
     opened = _epoch(f"{scenario.date}T08:00:00Z", "open") if scenario.date else None
     negotiation = Negotiation.create(
@@ -204,7 +216,10 @@ def replay(
         if step.action == Action.PROPOSE:
             if not step.text:
                 raise InputError(f"{where}: a propose names its text file")
-            text = (repo_root / step.text).read_text(encoding="utf-8").encode("utf-8")
+            try:
+                text = (texts_root / step.text).read_text(encoding="utf-8").encode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{where}: cannot read its text {step.text}: {exc}") from exc
         elif step.action in TEXT_ACTIONS:
             assert target is not None
             base = negotiation.text_of(target)
