@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from penholder.core.model import Action, Version
-from penholder.core.trust.agreement import is_agreed
+from penholder.core.trust.agreement import may_be_agreed
 from penholder.core.trust.history import History
 from penholder.core.trust.roster import Roster
 from penholder.core.trust.rules import Rule, Violation
@@ -134,9 +134,11 @@ def retract_findings(history: History) -> list[Finding]:
             final = subject.sha in effective
             why = "has taken effect: its endorsements stand"
         else:
-            if subject.sha not in agreed:
-                agreed[subject.sha] = is_agreed(history, subject.sha)
-            final = agreed[subject.sha]
+            # Final when some agreeing set counts the attestation taken back (one the
+            # retract's own past had already taken out of every such set is not).
+            if target.sha not in agreed:
+                agreed[target.sha] = may_be_agreed(history, subject.sha, counting=target.sha)
+            final = agreed[target.sha]
             why = "is agreed: its signatures stand"
         if final:
             out.append(

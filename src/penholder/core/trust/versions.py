@@ -21,7 +21,7 @@ from penholder.core.model import (
     Action,
     Version,
 )
-from penholder.core.trust.agreement import agreement
+from penholder.core.trust.agreement import may_be_agreed
 from penholder.core.trust.commit import IDENT
 from penholder.core.trust.history import Fallback, History, Visible
 from penholder.core.trust.roster import Roster
@@ -334,7 +334,7 @@ def _check_turn(
                         Rule.RETRACT,
                         f"{_fmt(referred_to)} has taken effect: its endorsements stand",
                     )
-            elif agreement(history, referred_to.sha, within=visible).agreed:
+            elif may_be_agreed(history, referred_to.sha, within=visible):
                 fail(Rule.RETRACT, f"{_fmt(referred_to)} is agreed: its signatures stand")
         else:
             fail("retract", f"a {target.action} cannot be retracted")
