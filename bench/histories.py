@@ -21,7 +21,8 @@ from bench.common import WORDS, bench_negotiation
 from penholder.core.model import SAME_TREE_ACTIONS, TEXT_ACTIONS, Action
 from penholder.core.store.gitrepo import GitRepo, tree_bytes
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.trust.commit import RawCommit, ident
+from penholder.core.trust.message import Trailers, build_message
 from penholder.core.trust.roster import ROSTER_FILE, SIGNERS_FILE, Roster, allowed_signers_after
 
 NEGOTIATION_ID = "0b7e3f3c-0000-4000-8000-000000000002"

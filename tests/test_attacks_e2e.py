@@ -20,8 +20,9 @@ from penholder.core.store.negotiation import Negotiation
 from penholder.core.sync.exchange import bundle_import, clone, sync
 from penholder.core.trust import sshsig
 from penholder.core.trust.agreement import is_agreed
-from penholder.core.trust.commit import RawCommit, Trailers, build_message
+from penholder.core.trust.commit import RawCommit
 from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.message import Trailers, build_message
 from penholder.core.trust.roster import Actor, Roster, allowed_signers_after
 from penholder.core.views.verify import verify
 from penholder.demo.keys import demo_private_key

@@ -19,8 +19,9 @@ from helpers import TEXT, Table, git, make_table, penholder
 from penholder.core.model import Action, Version
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.trust.commit import RawCommit, ident
 from penholder.core.trust.keylines import fingerprint, public_key_line
+from penholder.core.trust.message import Trailers, build_message
 from penholder.core.trust.roster import Roster
 from penholder.core.views.certificate import certify, verification_script
 from penholder.demo.keys import demo_private_key

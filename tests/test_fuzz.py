@@ -13,15 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import git, make_table
-from penholder.core.errors import InputError, SignatureFormError
+from penholder.core.errors import CommitFormatError, InputError, SignatureFormError
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import (
-    CommitFormatError,
-    parse_commit,
-    parse_trailers,
-    version_from_commit,
-)
+from penholder.core.trust.commit import parse_commit, version_from_commit
 from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.message import parse_trailers
 from penholder.core.trust.roster import Actor, Roster, Rules, parse_roster
 from penholder.core.views.verify import signature_status
 from penholder.demo.keys import demo_private_key

@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 
 from helpers import TEXT, Table, git, penholder, shuttle, snapshot
 from hostile import _replace
-from penholder.core.errors import InputError, StoreError
+from penholder.core.errors import InputError, StoreError, TreeFormatError
 from penholder.core.model import Action
-from penholder.core.store.gitrepo import GitRepo, TreeFormatError, parse_tree, tree_bytes
-from penholder.core.store.negotiation import Negotiation, record_trusted_root
+from penholder.core.store.gitrepo import GitRepo, parse_tree, tree_bytes
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.store.trusted_root import record_trusted_root
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import parse_commit
 from penholder.core.trust.keylines import fingerprint

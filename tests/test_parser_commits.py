@@ -17,17 +17,13 @@ from pathlib import Path
 import pytest
 
 from helpers import TEXT, Table, git, make_table, snapshot
-from penholder.core.errors import PenholderError
+from penholder.core.errors import CommitFormatError, PenholderError
 from penholder.core.model import Action
-from penholder.core.store.negotiation import Negotiation, Request, decode_draft
+from penholder.core.store.inputs import decode_draft
+from penholder.core.store.negotiation import Negotiation, Request
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import (
-    CommitFormatError,
-    Trailers,
-    build_message,
-    parse_commit,
-    version_from_commit,
-)
+from penholder.core.trust.commit import parse_commit, version_from_commit
+from penholder.core.trust.message import Trailers, build_message
 from penholder.core.trust.roster import Actor
 from penholder.core.trust.rules import Rule
 from penholder.demo.keys import demo_private_key
@@ -382,7 +378,7 @@ def test_build_message_refuses_what_git_would_read_differently() -> None:
 
 
 def test_unreadable_commits_keep_their_links_as_git_reads_them() -> None:
-    from penholder.core.store.negotiation import unreadable_version
+    from penholder.core.trust.commit import unreadable_version
 
     raw = trailers_with("A note.", "A \x1b[2Jnote.")
     stand_in = unreadable_version("f" * 40, raw, "control characters")

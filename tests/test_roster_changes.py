@@ -15,8 +15,9 @@ from penholder.core.errors import PenholderError
 from penholder.core.model import Action, Version
 from penholder.core.store.negotiation import Negotiation, Request
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident
+from penholder.core.trust.commit import RawCommit, ident
 from penholder.core.trust.keylines import public_key_line
+from penholder.core.trust.message import Trailers, build_message
 from penholder.core.trust.roster import Actor, Roster, parse_roster
 from penholder.core.views.verify import verify
 from penholder.demo.keys import demo_private_key
@@ -253,7 +254,7 @@ def test_the_writing_process_sees_its_own_roster_version(table: Table) -> None:
     made = store.act(
         Request("qatar", Action.ROSTER, "Seat the UN", roster=new), table.keys["qatar"]
     )
-    assert store.history.roster_versions[made.sha] == new
+    assert store.history.roster_carried_by(made.sha) == new
     assert store.history.added_actors(made.sha) == {"un"}
 
 
@@ -290,7 +291,7 @@ def test_a_revocation_whose_quorum_stood_on_separate_branches_cannot_be_retracte
     history.add(retract)
     assert history.is_retracted(endorsed_tr.sha)
     assert revocation.sha in history.effective_anywhere()
-    assert endorsed_qa.sha in history.line_number
+    assert history.on_line(endorsed_qa.sha)
 
 
 def test_a_key_spelled_another_way_is_refused_and_fails_verify(table: Table) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from penholder.core.errors import KeyError_, SignatureFormError
+from penholder.core.errors import KeyFileError, SignatureFormError
 from penholder.core.store.keyfiles import KeyStore
 from penholder.core.trust import sshsig
 from penholder.core.trust.keylines import fingerprint, public_key_line
@@ -159,16 +159,16 @@ def test_key_files_open_with_ssh_keygen_and_the_passphrase(tmp_path: Path) -> No
 def test_wrong_passphrase_and_loose_permissions_are_refused(tmp_path: Path) -> None:
     store = KeyStore(tmp_path / "home")
     stored = store.save("qatar", demo_private_key("qatar"), b"right")
-    with pytest.raises(KeyError_) as caught:
+    with pytest.raises(KeyFileError) as caught:
         store.unlock("qatar", b"wrong")
     assert caught.value.rule == "key-passphrase"
     os.chmod(stored.path, 0o640)
-    with pytest.raises(KeyError_) as caught:
+    with pytest.raises(KeyFileError) as caught:
         store.unlock("qatar", b"right")
     assert caught.value.rule == "key-permissions"
     assert str(stored.path) in caught.value.message
     os.chmod(stored.path, 0o600)
     os.chmod(stored.path.parent, 0o755)
-    with pytest.raises(KeyError_) as caught:
+    with pytest.raises(KeyFileError) as caught:
         store.unlock("qatar", b"right")
     assert caught.value.rule == "key-permissions"

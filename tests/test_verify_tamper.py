@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import NEGOTIATION_ID, Table, git, shuttle
 from penholder.core.model import Action
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import RawCommit, Trailers, build_message, ident, strip_signature
+from penholder.core.trust.commit import RawCommit, ident, strip_signature
+from penholder.core.trust.message import Trailers, build_message
 from penholder.core.views.verify import Report, verify
 
 

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Hint(StrEnum):
+    """What the person can give to get past an error. Messages never name a front end's
+    option: each front end says a hint its own way (the CLI as a flag, the app as a gesture)."""
+
+    CHOOSE_DOCUMENT = "choose-document"  # name the document meant (CLI: --doc)
+    CHOOSE_VERSION = "choose-version"  # name the version acted on (CLI: --refers)
+    GIVE_REVISION = "give-revision"  # name the versions compared (CLI: diff A B)
+    GIVE_ACTOR = "give-actor"  # say whose view (CLI: --as)
+    GIVE_TEXT = "give-text"  # give the joined text by hand (CLI: --file)
+    ALLOW_DRAFT = "allow-draft"  # accept a certificate marked DRAFT (CLI: --draft)
+    EXPECT_ROOT = "expect-root"  # name the trusted root (CLI: --expect-root)
+
 
 class PenholderError(Exception):
-    """Base of every error Penholder reports to a person: one line, a rule id, no traceback."""
+    """Base of every error Penholder reports to a person: one line, a rule id, no traceback;
+    `hint`, when set, says what the person can give to get past it."""
 
     rule: str = "error"
+    hint: Hint | None = None
 
-    def __init__(self, message: str, *, rule: str | None = None) -> None:
+    def __init__(self, message: str, *, rule: str | None = None, hint: Hint | None = None) -> None:
         super().__init__(message)
         if rule is not None:
             self.rule = rule
+        if hint is not None:
+            self.hint = hint
 
     @property
     def message(self) -> str:
@@ -24,7 +43,7 @@ class RefusedError(PenholderError):
     rule = "refused"
 
 
-class KeyError_(PenholderError):
+class KeyFileError(PenholderError):
     """A key that cannot be found, read, unlocked or trusted."""
 
     rule = "key"
@@ -42,6 +61,24 @@ class LockHeldError(StoreError):
     rule = "lock-held"
 
 
+class RefMovedError(StoreError):
+    """A compare-and-swap on a ref lost: someone else moved it first."""
+
+    rule = "ref-moved"
+
+
+class TreeFormatError(StoreError, ValueError):
+    """A tree object that is not in git's canonical form (order, modes, names, length)."""
+
+    rule = "tree-form"  # Rule.TREE_FORM (the kernel's rule ids sit above this module)
+
+
+class SyncError(StoreError):
+    """A sync, clone or bundle that could not run at all (nothing was changed)."""
+
+    rule = "sync"
+
+
 class UnknownRevisionError(PenholderError):
     rule = "unknown-rev"
 
@@ -56,3 +93,10 @@ class SignatureFormError(PenholderError):
     """A signature that is not in the one canonical form Penholder accepts."""
 
     rule = "signature-form"
+
+
+class CommitFormatError(PenholderError, ValueError):
+    """A commit object or message that is not in Penholder's canonical form; the message names
+    what is wrong and `rule` the rule id (a `Rule` value, `trailers` unless given) it breaks."""
+
+    rule = "trailers"  # Rule.TRAILERS

@@ -1,4 +1,4 @@
-"""Plain data of a negotiation: actions and versions. No I/O."""
+"""Plain data of a negotiation: actions, roles, signature statuses and versions. No I/O."""
 
 from __future__ import annotations
 
@@ -24,6 +24,21 @@ class Action(StrEnum):
     ROSTER = "roster"
 
 
+class Role(StrEnum):
+    PARTY = "party"
+    MEDIATOR = "mediator"
+    OBSERVER = "observer"
+
+
+class SignatureStatus(StrEnum):
+    """What a version's signature is worth: made over it by the key the roster in force gives
+    its actor (good), no valid signature over it (bad), or one made by another key."""
+
+    GOOD = "good"
+    BAD = "bad"
+    UNKNOWN_KEY = "unknown-key"
+
+
 TEXT_ACTIONS = frozenset({Action.PROPOSE, Action.AMEND, Action.FORWARD, Action.CONSOLIDATE})
 # Versions that take a position on a text: once an actor has done one of these referring to a
 # version, it has answered that version and the pen moves on.
@@ -42,7 +57,7 @@ ALLOWED_UNDER_SUSPENSION = frozenset(
     {Action.RESUME, Action.COMMENT, Action.RECEIPT, Action.ROUND, Action.RETRACT}
 )
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "party": frozenset(
+    Role.PARTY: frozenset(
         {
             Action.PROPOSE,
             Action.AMEND,
@@ -53,7 +68,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.WITHDRAW,
         }
     ),
-    "mediator": frozenset(
+    Role.MEDIATOR: frozenset(
         {
             Action.OPEN,
             Action.PROPOSE,
@@ -69,12 +84,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.ROSTER,
         }
     ),
-    "observer": frozenset({Action.RECEIPT}),
+    Role.OBSERVER: frozenset({Action.RECEIPT}),
 }
 
 DOCUMENT_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 # An actor id: a lower-case slug, a letter first (the pattern keys.check_actor_id enforces).
 ACTOR_ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
+# A version's name: a full, lower-case sha.
+SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def document_path(name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.errors import KeyError_
+from penholder.core.errors import KeyFileError
 from penholder.core.trust.keylines import (
     check_actor_id,
     fingerprint_of_line,
@@ -56,7 +56,7 @@ class KeyStore:
         path = self.path(actor_id)
         self.ensure_folder()
         if path.exists():
-            raise KeyError_(f"a key for {actor_id!r} already exists at {path}", rule="key-exists")
+            raise KeyFileError(f"a key for {actor_id!r} already exists at {path}", rule="key-exists")
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(passphrase)
             if passphrase
@@ -92,17 +92,17 @@ class KeyStore:
     def public_line(self, actor_id: str) -> str:
         pub = self.path(actor_id).with_name(actor_id + ".pub")
         if not pub.exists():
-            raise KeyError_(f"no key for {actor_id!r} in {self.folder}", rule="key-missing")
+            raise KeyFileError(f"no key for {actor_id!r} in {self.folder}", rule="key-missing")
         return " ".join(pub.read_text(encoding="utf-8").split()[:2])
 
     def check_permissions(self, actor_id: str) -> Path:
         path = self.path(actor_id)
         if not path.exists():
-            raise KeyError_(f"no key for {actor_id!r} at {path}", rule="key-missing")
+            raise KeyFileError(f"no key for {actor_id!r} at {path}", rule="key-missing")
         for item, most in ((path, 0o600), (path.parent, 0o700)):
             mode = stat.S_IMODE(item.stat().st_mode)
             if mode & 0o077:
-                raise KeyError_(
+                raise KeyFileError(
                     f"{item} has mode {mode:04o}; it must not be readable by group or others "
                     f"(chmod {most:o} {item})",
                     rule="key-permissions",
@@ -124,14 +124,14 @@ class KeyStore:
         try:
             key = serialization.load_ssh_private_key(data, password=passphrase or None)
         except TypeError as exc:
-            raise KeyError_(
+            raise KeyFileError(
                 f"the key for {actor_id!r} is passphrase-protected: give its passphrase",
                 rule="key-passphrase",
             ) from exc
         except ValueError as exc:
-            raise KeyError_(
+            raise KeyFileError(
                 f"wrong passphrase for the key of {actor_id!r} ({path})", rule="key-passphrase"
             ) from exc
         if not isinstance(key, Ed25519PrivateKey):
-            raise KeyError_(f"{path} is not an Ed25519 key", rule="key-format")
+            raise KeyFileError(f"{path} is not an Ed25519 key", rule="key-format")
         return key

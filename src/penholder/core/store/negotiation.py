@@ -1,6 +1,6 @@
 """The negotiation store: a bare git repository, one branch per actor, every version signed.
 
-Writing follows one discipline: every rule is checked (by `protocol`) against objects computed
+Writing follows one discipline: every rule is checked (by the trust kernel) against objects computed
 but not yet stored; only then are blobs, trees and the signed commit written, and the actor's
 branch moved by compare-and-swap. A lost swap reloads, re-checks and re-signs. A crash at any
 point leaves at most unreachable objects.
@@ -8,64 +8,60 @@ point leaves at most unreachable objects.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.errors import InputError, RefusedError, StoreError
-from penholder.core.model import (
-    ROSTER_ONLY_ACTIONS,
-    SAME_TREE_ACTIONS,
-    TEXT_ACTIONS,
-    Action,
-    Version,
-    document_path,
+from penholder.core.errors import (
+    CommitFormatError,
+    InputError,
+    RefMovedError,
+    RefusedError,
+    StoreError,
 )
+from penholder.core.model import SAME_TREE_ACTIONS, TEXT_ACTIONS, Action, Version, document_path
 from penholder.core.store.cache import VersionIndex
-from penholder.core.store.gitrepo import GitRepo, RefMovedError, parse_tree, run_git, tree_bytes
+from penholder.core.store.gitrepo import GitRepo
+from penholder.core.store.inputs import (
+    check_text_fields,
+    checked_message,
+    decode_draft,
+    raise_refusal,
+    roster_fields,
+    strip_field,
+)
+from penholder.core.store.opening import write_root
+from penholder.core.store.trees import (
+    Planned,
+    object_sha,
+    plan_roster_tree,
+    plan_tree,
+    read_roster,
+    read_tree_facts,
+)
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import (
-    CommitFormatError,
     RawCommit,
-    Trailers,
-    build_message,
-    commit_links,
     ident,
     parse_commit,
-    parse_message,
+    unreadable_version,
     version_from_commit,
 )
 from penholder.core.trust.history import History
 from penholder.core.trust.keylines import public_key_line
-from penholder.core.trust.roster import (
-    ROSTER_FILE,
-    SIGNERS_FILE,
-    Actor,
-    Roster,
-    allowed_signers_after,
-    check_roster,
-    check_roster_to_write,
-    parse_roster,
-)
+from penholder.core.trust.message import Trailers, parse_message
+from penholder.core.trust.roster import Actor, Roster, check_roster_to_write
 from penholder.core.trust.rosters import check_key_owners, check_roster_change, roster_judging
-from penholder.core.trust.rules import Rule, Violation
-from penholder.core.trust.text import first_unsafe, unsafe_problem
+from penholder.core.trust.rules import Rule
 from penholder.core.trust.tips import retracts_voided_by, revocations_voided_by
 from penholder.core.trust.versions import TreeFacts, check_against_store, check_version
 
 CAS_ATTEMPTS = 200
-PRIVATE_KEY_MARK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 PLACEHOLDER_SHA = "0" * 40
-
-
-def object_sha(kind: str, data: bytes) -> str:
-    return hashlib.sha1(f"{kind} {len(data)}\0".encode("ascii") + data).hexdigest()
 
 
 @dataclass
@@ -84,87 +80,6 @@ class Request:
     place: str | None = None
     date: str | None = None
     roster: Roster | None = None  # the new roster, for a `roster` version
-
-
-@dataclass
-class _Planned:
-    """Objects computed for a version, not yet written."""
-
-    objects: list[tuple[str, bytes]] = field(default_factory=list)
-    tree: str = ""
-    facts: TreeFacts | None = None
-    old_signers: str = ""
-    new_signers: str = ""
-
-
-def decode_draft(data: bytes, where: str, limit: int) -> str:
-    """The draft as text, or a one-line refusal: over the size limit, not UTF-8, holding a
-    control or bidi character (carriage returns included), or private key material."""
-    if len(data) > limit:
-        raise RefusedError(
-            f"{where} has {len(data):,} bytes, over the {limit:,}-byte limit of [rules]",
-            rule="document-size",
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{where} is not UTF-8 text (byte {exc.start})", rule=Rule.DOCUMENT_ENCODING
-        ) from exc
-    found = first_unsafe(text)
-    if found is not None:
-        offset, name = found
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        raise InputError(
-            f"{where} holds {name} at line {line}, column {column}: control and bidi "
-            "characters are refused (save the file as UTF-8 text with plain newlines)",
-            rule=Rule.CONTROL_CHARACTERS,
-        )
-    secret = PRIVATE_KEY_MARK.search(text)
-    if secret:
-        raise InputError(
-            f"{where} holds private key material ({secret.group(0)}): a draft is read by every "
-            "side, so it is refused",
-            rule="document-secret",
-        )
-    return text
-
-
-def check_text_fields(fields: Sequence[tuple[str, str | None]]) -> None:
-    """Refuse, before anything is written, a field (named in the one-line error) that holds a
-    control or bidi character."""
-    for what, value in fields:
-        problem = unsafe_problem(value, what) if value else None
-        if problem is not None:
-            raise InputError(problem, rule=Rule.CONTROL_CHARACTERS)
-
-
-def roster_fields(roster: Roster) -> list[tuple[str, str | None]]:
-    """The free-text fields of a roster a person reads: its title and the actors' names."""
-    out: list[tuple[str, str | None]] = [
-        ("the roster's title", roster.title),
-        ("the negotiation id", roster.negotiation_id),
-    ]
-    out += [(f"the name of {a.id}", a.name) for a in roster.actors]
-    return out
-
-
-def checked_message(subject: str, note: str, trailers: Trailers) -> str:
-    """The canonical message for these parts, checked to read back as written (so nothing is
-    signed that Penholder or git would later read differently); refusals are InputErrors."""
-    try:
-        message = build_message(subject, note, trailers)
-        if parse_message(message)[2] != trailers:
-            raise CommitFormatError("the trailers do not read back as written")
-    except CommitFormatError as exc:
-        raise InputError(str(exc), rule=exc.rule) from exc
-    return message
-
-
-def _strip(value: str | None) -> str | None:
-    value = value.strip() if value is not None else None
-    return value or None
 
 
 class Negotiation:
@@ -238,7 +153,7 @@ class Negotiation:
     @property
     def root(self) -> Version:
         assert self.history.root is not None
-        return self.history.versions[self.history.root]
+        return self.history.version(self.history.root)
 
     @property
     def roster(self) -> Roster:
@@ -275,12 +190,7 @@ class Negotiation:
                 return doc, self.repo.read(blob)[1].decode("utf-8", "replace")
         if name is None:
             return None
-        best = None
-        for sha in self.history.lineage.get(name, ()):
-            if self.history.is_ancestor(sha, v.sha) and (
-                best is None or self.history.gen[sha] > self.history.gen[best]
-            ):
-                best = sha
+        best = self.history.latest_of(name, at=v.sha)
         return None if best is None else self.document_of(self.version(best), name)
 
     def text_of(self, v: Version) -> str:
@@ -331,8 +241,8 @@ class Negotiation:
                 document=request.document,
                 round=number,
                 refers=request.refers,
-                place=_strip(request.place) if request.action == Action.ROUND else None,
-                date=_strip(request.date) if request.action == Action.ROUND else None,
+                place=strip_field(request.place) if request.action == Action.ROUND else None,
+                date=strip_field(request.date) if request.action == Action.ROUND else None,
             )
             message = checked_message(request.subject, request.note, trailers)
             subject, note, _ = parse_message(message)
@@ -358,8 +268,8 @@ class Negotiation:
             assert planned.facts is not None
             trees = {planned.tree: planned.facts}
             for sha in parents[:1]:
-                trees[self.history.versions[sha].tree] = self.tree_facts(
-                    self.history.versions[sha].tree
+                trees[self.history.version(sha).tree] = self.tree_facts(
+                    self.history.version(sha).tree
                 )
             violations = check_version(
                 candidate, self.history, roster, trees, carried_roster=request.roster
@@ -407,7 +317,7 @@ class Negotiation:
                 rule="signature-key",
             )
         for sha in self.history.effective_anywhere():
-            if line in {k for _, k in self.history.roster_versions[sha].revoked}:
+            if line in {k for _, k in self.history.roster_carried_by(sha).revoked}:
                 raise RefusedError(
                     f"this key was revoked by roster version {sha[:10]}", rule="revoked-key"
                 )
@@ -426,67 +336,28 @@ class Negotiation:
             parents.append(old_tip)
         return tuple(parents)
 
-    def _plan_tree(self, request: Request, parents: tuple[str, ...]) -> _Planned:
-        planned = _Planned()
-        first = self.history.versions[parents[0]]
+    def _plan_tree(self, request: Request, parents: tuple[str, ...]) -> Planned:
+        first = self.history.version(parents[0])
         base = self.tree_facts(first.tree)
         if request.action == Action.ROSTER:
-            return self._plan_roster_tree(request, base)
+            if request.roster is None:
+                raise InputError("a roster version needs the new roster", rule="input")
+            if base.signers_blob is None:
+                raise StoreError("the first parent lacks allowed_signers")
+            old_signers = self.repo.read(base.signers_blob)[1].decode("utf-8")
+            return plan_roster_tree(request.roster, old_signers)
         if request.action in SAME_TREE_ACTIONS:
-            planned.tree = first.tree
-            planned.facts = base
-            return planned
+            return Planned(tree=first.tree, facts=base)
         if base.roster_blob is None or base.signers_blob is None:
             raise StoreError(f"version {first.short} lacks the roster files")
-        entries = [
-            ("100644", ROSTER_FILE, base.roster_blob),
-            ("100644", SIGNERS_FILE, base.signers_blob),
-        ]
-        documents: tuple[tuple[str, str, int], ...] = ()
-        if request.action in TEXT_ACTIONS:
-            name = request.document or ""
-            text = request.text
-            if text is None:
-                if request.action != Action.FORWARD:
-                    raise InputError(
-                        f"a {request.action} needs the text of the draft", rule="input"
-                    )
-                found = self.document_of(first, name)
-                text = (found[1] if found else "").encode("utf-8")
-            blob = text
-            blob_sha = object_sha("blob", blob)
-            drafts = tree_bytes([("100644", f"{name}.md", blob_sha)])
-            drafts_sha = object_sha("tree", drafts)
-            planned.objects += [("blob", blob), ("tree", drafts)]
-            entries.append(("40000", "drafts", drafts_sha))
-            documents = ((name, blob_sha, len(blob)),)
-        elif request.action not in ROSTER_ONLY_ACTIONS:
-            raise StoreError(f"no tree rule for {request.action}")
-        root = tree_bytes(entries)
-        planned.tree = object_sha("tree", root)
-        planned.objects.append(("tree", root))
-        planned.facts = TreeFacts(planned.tree, base.roster_blob, base.signers_blob, documents)
-        return planned
-
-    def _plan_roster_tree(self, request: Request, base: TreeFacts) -> _Planned:
-        if request.roster is None:
-            raise InputError("a roster version needs the new roster", rule="input")
-        if base.signers_blob is None:
-            raise StoreError("the first parent lacks allowed_signers")
-        planned = _Planned()
-        planned.old_signers = self.repo.read(base.signers_blob)[1].decode("utf-8")
-        planned.new_signers = allowed_signers_after(planned.old_signers, request.roster)
-        roster_blob = request.roster.to_toml().encode("utf-8")
-        signers_blob = planned.new_signers.encode("utf-8")
-        entries = [
-            ("100644", ROSTER_FILE, object_sha("blob", roster_blob)),
-            ("100644", SIGNERS_FILE, object_sha("blob", signers_blob)),
-        ]
-        root = tree_bytes(entries)
-        planned.tree = object_sha("tree", root)
-        planned.objects += [("blob", roster_blob), ("blob", signers_blob), ("tree", root)]
-        planned.facts = TreeFacts(planned.tree, entries[0][2], entries[1][2], ())
-        return planned
+        name = request.document or ""
+        text = request.text
+        if request.action in TEXT_ACTIONS and text is None:
+            if request.action != Action.FORWARD:
+                raise InputError(f"a {request.action} needs the text of the draft", rule="input")
+            found = self.document_of(first, name)
+            text = (found[1] if found else "").encode("utf-8")
+        return plan_tree(request.action, name, text, base)
 
     # creating ------------------------------------------------------------------------------
 
@@ -503,137 +374,12 @@ class Negotiation:
         subject: str | None = None,
     ) -> Negotiation:
         """Make a new negotiation: a bare repository whose single root is the `open` version."""
-        check_roster(roster)
-        check_roster_to_write(roster)
-        check_text_fields(
-            [
-                ("the place", place),
-                ("the date", date),
-                ("the subject", subject),
-                *roster_fields(roster),
-            ]
-        )
-        place, date = _strip(place), _strip(date)
-        convener = roster.actor(roster.convener)
-        assert convener is not None
-        if public_key_line(key.public_key()) != convener.key:
-            raise RefusedError(
-                f"this key is not the convener {convener.id}'s key on the roster",
-                rule="signature-key",
-            )
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise InputError(f"{path} exists and is not empty", rule="repo-exists")
-        stamp = int(time.time()) if when is None else when
-        who = ident(convener.name, f"{convener.id}@{roster.negotiation_id}", stamp)
-        trailers = Trailers(
-            negotiation=roster.negotiation_id,
-            action=Action.OPEN.value,
-            actor=convener.id,
-            round=1,
-            place=place,
-            date=date,
-        )
-        message = checked_message(subject or f"Open the negotiation: {roster.title}", "", trailers)
-        repo = GitRepo.init_bare(path)
-        roster_blob = roster.to_toml().encode("utf-8")
-        signers_blob = roster.allowed_signers().encode("ascii")
-        entries = [
-            ("100644", ROSTER_FILE, repo.write("blob", roster_blob)),
-            ("100644", SIGNERS_FILE, repo.write("blob", signers_blob)),
-        ]
-        tree = repo.write("tree", tree_bytes(entries))
-        commit = RawCommit(tree, [], who, who, message)
-        commit.signature = sshsig.sign(key, commit.payload())
-        sha = repo.write("commit", commit.to_bytes())
-        repo.update_ref(convener.id, sha, None, "penholder open")
-        run_git(path, "symbolic-ref", "HEAD", f"refs/heads/{convener.id}")
-        record_trusted_root(repo.git_dir, sha)
-        repo.close()
+        write_root(path, roster, key, place=place, date=date, when=when, subject=subject)
         return cls(path)
-
-
-TRUSTED_ROOT = "trusted-root"
-
-
-def record_trusted_root(git_dir: Path, sha: str) -> None:
-    """Remember the root this copy trusts (given out of band), for verify to hold it to."""
-    folder = git_dir / "penholder"
-    folder.mkdir(exist_ok=True)
-    (folder / TRUSTED_ROOT).write_text(sha + "\n", encoding="ascii")
-
-
-_FULL_SHA = re.compile(rb"[0-9a-f]{40}")
-
-
-def trusted_root(git_dir: Path) -> str | None:
-    try:
-        data = (git_dir / "penholder" / TRUSTED_ROOT).read_bytes().strip()
-    except OSError:
-        return None
-    if not _FULL_SHA.fullmatch(data):
-        return None
-    return data.decode("ascii")
 
 
 def new_negotiation_id() -> str:
     return str(uuid.uuid4())
-
-
-def raise_refusal(violations: list[Violation]) -> None:
-    violations = list(dict.fromkeys(violations))
-    if not violations:
-        return
-    first = violations[0]
-    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-    raise RefusedError(first.message + more, rule=first.rule)
-
-
-def read_roster(repo: GitRepo, facts: TreeFacts) -> Roster | None:
-    if facts.roster_blob is None:
-        return None
-    try:
-        return parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
-    except (InputError, UnicodeDecodeError):
-        return None
-
-
-def read_tree_facts(repo: GitRepo, tree: str) -> TreeFacts:
-    kind, data = repo.read(tree)
-    if kind != "tree":
-        raise StoreError(f"{tree[:10]} is not a tree")
-    return facts_from_entries(repo, tree, parse_tree(data))
-
-
-def facts_from_entries(
-    repo: GitRepo, tree: str, entries: list[tuple[str, str, str]], drafts: bytes | None = None
-) -> TreeFacts:
-    roster_blob = signers_blob = None
-    documents: list[tuple[str, str, int]] = []
-    stray: list[str] = []
-    for mode, name, sha in entries:
-        if name == ROSTER_FILE and mode == "100644":
-            roster_blob = sha
-        elif name == SIGNERS_FILE and mode == "100644":
-            signers_blob = sha
-        elif name == "drafts" and mode == "40000":
-            sub = drafts if drafts is not None else repo.read(sha)[1]
-            for sub_mode, sub_name, blob in parse_tree(sub):
-                if sub_mode == "100644" and sub_name.endswith(".md"):
-                    documents.append((sub_name[:-3], blob, -1))
-                else:
-                    stray.append(f"drafts/{sub_name}")
-        else:
-            stray.append(name)
-    return TreeFacts(tree, roster_blob, signers_blob, tuple(documents), tuple(stray))
-
-
-def unreadable_version(sha: str, data: bytes, problem: str) -> Version:
-    """A stand-in for a commit that does not parse, linked to its parents as git reads them, so
-    its descendants can be read (it fails verify and never counts)."""
-    tree, parents, author = commit_links(data)
-    return Version(
-        sha, parents, tree, "", "", (), None, 1, (), "", None, None, problem, "", 0, author, author
-    )
 
 
 __all__ = ["Negotiation", "Request", "document_path", "new_negotiation_id"]

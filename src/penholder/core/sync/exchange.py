@@ -37,13 +37,11 @@ from pathlib import Path
 
 from penholder.core.errors import InputError, PenholderError, StoreError
 from penholder.core.model import Version
-from penholder.core.store.gitrepo import GitRepo, RefMovedError, run_git
-from penholder.core.store.negotiation import (
-    read_tree_facts,
-    record_trusted_root,
-    trusted_root,
-    unreadable_version,
-)
+from penholder.core.errors import RefMovedError
+from penholder.core.store.gitrepo import GitRepo, run_git
+from penholder.core.store.trees import read_tree_facts
+from penholder.core.store.trusted_root import record_trusted_root, trusted_root
+from penholder.core.trust.commit import unreadable_version
 from penholder.core.sync.quarantine import HEADS, LOCAL, Quarantine, last_line, run_transport
 from penholder.core.sync.state import (
     BranchState,
@@ -63,7 +61,8 @@ from penholder.core.trust.branches import (
     second_roots,
     tip_problem,
 )
-from penholder.core.trust.commit import CommitFormatError, parse_commit, version_from_commit
+from penholder.core.errors import CommitFormatError
+from penholder.core.trust.commit import parse_commit, version_from_commit
 from penholder.core.trust.roster import Roster, parse_roster
 from penholder.core.trust.rules import Rule
 from penholder.core.views.verify import Failure, Report, _verify, signature_status

@@ -1,10 +1,9 @@
-"""Raw git commit objects and Penholder's trailers: built and parsed byte for byte. No I/O.
+"""Raw git commit objects: built and parsed byte for byte. No I/O.
 
 The parser reads a commit exactly as git reads it and accepts only the one canonical form
 Penholder writes: headers `tree`, `parent`*, `author`, `committer` and at most one `gpgsig`,
-in that order; a message that is byte for byte what `build_message` writes from its parts
-(subject, optional note, one trailer block last); numbers in plain ASCII digits; no control
-or bidi character anywhere. Anything else is a `CommitFormatError` naming its rule id.
+in that order; a message in the one form `message.build_message` writes; no control or bidi
+character anywhere. Anything else is a `CommitFormatError` naming its rule id.
 """
 
 from __future__ import annotations
@@ -12,162 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from penholder.core.model import ACTOR_ID, Version
+from penholder.core.errors import CommitFormatError
+from penholder.core.model import SHA, Version
+from penholder.core.trust.message import parse_message, unsafe_error
 from penholder.core.trust.rules import Rule
-from penholder.core.trust.text import first_unsafe
 
-TRAILER_PREFIX = "Penholder-"
-TRAILER_KEYS = (
-    "Negotiation",
-    "Action",
-    "Actor",
-    "To",
-    "Document",
-    "Round",
-    "Refers",
-    "Place",
-    "Date",
-)
 IDENT = re.compile(
     r"^(?P<name>[^<>\n]*) <(?P<email>[^<>\n]*)> (?P<time>0|[1-9][0-9]{0,14}) (?P<tz>[+-][0-9]{4})$"
 )
-SHA = re.compile(r"[0-9a-f]{40}")
-NUMBER = re.compile(r"[1-9][0-9]{0,8}")
-# git (interpret-trailers, am) reads a line starting with "---" and a space as the start of a
-# patch: the trailers after it would be read by Penholder and not by git.
-_DIVIDER = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
-
-
-class CommitFormatError(ValueError):
-    """A commit object or message that is not in Penholder's canonical form; the message names
-    what is wrong and `rule` the rule id (a `Rule` value) it breaks."""
-
-    def __init__(self, message: str, *, rule: str = Rule.TRAILERS) -> None:
-        super().__init__(message)
-        self.rule: str = str(rule)
-
-
-@dataclass
-class Trailers:
-    negotiation: str
-    action: str
-    actor: str
-    to: tuple[str, ...] = ()
-    document: str | None = None
-    round: int = 1
-    refers: tuple[str, ...] = ()
-    place: str | None = None
-    date: str | None = None
-
-    def lines(self) -> list[str]:
-        p = TRAILER_PREFIX
-        out = [
-            f"{p}Negotiation: {self.negotiation}",
-            f"{p}Action: {self.action}",
-            f"{p}Actor: {self.actor}",
-        ]
-        if self.to:
-            out.append(f"{p}To: {', '.join(self.to)}")
-        if self.document:
-            out.append(f"{p}Document: {self.document}")
-        out.append(f"{p}Round: {self.round}")
-        out += [f"{p}Refers: {sha}" for sha in self.refers]
-        if self.place:
-            out.append(f"{p}Place: {self.place}")
-        if self.date:
-            out.append(f"{p}Date: {self.date}")
-        return out
-
-
-def check_safe(text: str, what: str) -> None:
-    """Refuse `text` (called `what` in the message) if it holds a control or bidi character."""
-    found = first_unsafe(text)
-    if found is not None:
-        offset, name = found
-        raise CommitFormatError(
-            f"{what} holds {name} at character {offset}: control and bidi characters are refused",
-            rule=Rule.CONTROL_CHARACTERS,
-        )
-
-
-def _single_line(text: str, what: str) -> str:
-    if "\n" in text:
-        raise CommitFormatError(f"{what} must be a single line", rule=Rule.MESSAGE_FORM)
-    return text.strip()
-
-
-def _canonical_note(note: str) -> str:
-    """The note as it is written: lines without trailing whitespace, no blank line at either
-    end, paragraphs separated by exactly one blank line (a blank line cannot end the note's
-    last paragraph early, so a note can never be mistaken for the trailer block)."""
-    if not note:
-        return note
-    lines = [line.rstrip() for line in note.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
-_REQUIRED_VALUES = frozenset({"Negotiation", "Action", "Actor", "To", "Refers"})
-
-
-def build_message(subject: str, note: str, trailers: Trailers) -> str:
-    """The one canonical message for these parts; refuses what git would read differently and
-    any control or bidi character (rule control-characters)."""
-    check_safe(subject, "the subject")
-    check_safe(note, "the note")
-    for line in trailers.lines():
-        check_safe(line, "a trailer")
-    return _compose(subject, note, trailers)
-
-
-def _compose(subject: str, note: str, trailers: Trailers) -> str:
-    """build_message for parts already known to be free of control and bidi characters."""
-    subject = _single_line(subject, "the subject")
-    if not subject:
-        raise CommitFormatError("the subject is empty", rule=Rule.MESSAGE_FORM)
-    for name, value in (
-        ("Negotiation", trailers.negotiation),
-        ("Action", trailers.action),
-        ("Actor", trailers.actor),
-        ("Document", trailers.document),
-        ("Place", trailers.place),
-        ("Date", trailers.date),
-        *(("To", one) for one in trailers.to),
-        *(("Refers", one) for one in trailers.refers),
-    ):
-        if value is None:
-            continue
-        if _single_line(value, f"Penholder-{name}") != value or (
-            not value and name in _REQUIRED_VALUES
-        ):
-            raise CommitFormatError(
-                f"Penholder-{name} {value!r} is empty or has surrounding whitespace",
-                rule=Rule.TRAILERS,
-            )
-    if any("," in one for one in trailers.to):
-        raise CommitFormatError("a Penholder-To recipient holds a comma", rule=Rule.TRAILERS)
-    if isinstance(trailers.round, bool) or trailers.round < 1:
-        raise CommitFormatError(
-            f"Penholder-Round {trailers.round!r} is not a positive number", rule=Rule.TRAILERS
-        )
-    parts = [subject]
-    note = _canonical_note(note)
-    if note:
-        parts.append(note)
-    parts.append("\n".join(trailers.lines()))
-    message = "\n\n".join(parts) + "\n"
-    if "---" in message and _DIVIDER.search(message) is not None:
-        raise CommitFormatError(
-            "a line of the subject or note starts with '---': git would read the rest as a "
-            "patch and not see the trailers",
-            rule=Rule.MESSAGE_FORM,
-        )
-    return message
 
 
 def ident(name: str, email: str, when: int) -> str:
@@ -209,17 +60,6 @@ def _header_error(message: str) -> CommitFormatError:
     return CommitFormatError(message, rule=Rule.COMMIT_HEADERS)
 
 
-def _unsafe_error(text: str, where: str) -> CommitFormatError | None:
-    found = first_unsafe(text)
-    if found is None:
-        return None
-    offset, name = found
-    return CommitFormatError(
-        f"{where} holds {name} at character {offset}: control and bidi characters are refused",
-        rule=Rule.CONTROL_CHARACTERS,
-    )
-
-
 def parse_commit(raw: bytes) -> RawCommit:
     """Parse a commit object in its one canonical form; anything else is a CommitFormatError
     (headers: rule commit-headers; a control or bidi character: control-characters)."""
@@ -236,7 +76,7 @@ def parse_commit(raw: bytes) -> RawCommit:
         raise CommitFormatError(
             f"the message is not UTF-8 (byte {exc.start})", rule=Rule.MESSAGE_FORM
         ) from exc
-    problem = _unsafe_error(head, "the commit headers") or _unsafe_error(message, "the message")
+    problem = unsafe_error(head, "the commit headers") or unsafe_error(message, "the message")
     if problem is not None:
         raise problem
     lines = head.split("\n")
@@ -311,106 +151,6 @@ def commit_links(raw: bytes) -> tuple[str, tuple[str, ...], str]:
     return tree, tuple(parents), author
 
 
-def _split_message(message: str) -> tuple[str, str, list[tuple[str, str]]]:
-    """Subject, note and the trailer lines (name, value) in their order."""
-    if not message.endswith("\n") or message.endswith("\n\n"):
-        raise CommitFormatError(
-            "the message does not end with exactly one newline", rule=Rule.MESSAGE_FORM
-        )
-    paragraphs = message[:-1].split("\n\n")
-    if len(paragraphs) < 2:
-        raise CommitFormatError("the message has no trailer block", rule=Rule.MESSAGE_FORM)
-    block = paragraphs[-1].split("\n")
-    if not any(line.startswith(TRAILER_PREFIX) for line in block):
-        raise CommitFormatError(
-            "the message does not end with its Penholder trailer block", rule=Rule.MESSAGE_FORM
-        )
-    pairs: list[tuple[str, str]] = []
-    for line in block:
-        key, sep, value = line.partition(": ")
-        if not sep or not key.startswith(TRAILER_PREFIX):
-            raise CommitFormatError(f"not a Penholder trailer: {line[:60]!r}")
-        name = key[len(TRAILER_PREFIX) :]
-        if name not in TRAILER_KEYS:
-            raise CommitFormatError(f"unknown trailer {key[:60]!r}")
-        pairs.append((name, value))
-    return paragraphs[0], "\n\n".join(paragraphs[1:-1]), pairs
-
-
-def parse_trailers(message: str) -> tuple[str, str, dict[str, list[str]]]:
-    """Split a message into subject, note and Penholder trailers (the last paragraph)."""
-    subject, note, pairs = _split_message(message)
-    trailers: dict[str, list[str]] = {}
-    for name, value in pairs:
-        trailers.setdefault(name, []).append(value)
-    return subject, note, trailers
-
-
-def _one(trailers: dict[str, list[str]], name: str, required: bool = True) -> str | None:
-    values = trailers.get(name, [])
-    if len(values) > 1:
-        raise CommitFormatError(f"trailer Penholder-{name} appears {len(values)} times")
-    if not values:
-        if required:
-            raise CommitFormatError(f"trailer Penholder-{name} is missing")
-        return None
-    return values[0]
-
-
-def _actor_id(value: str, what: str) -> str:
-    if not ACTOR_ID.fullmatch(value):
-        raise CommitFormatError(f"{what} {value[:60]!r} is not an actor id")
-    return value
-
-
-def parse_message(message: str) -> tuple[str, str, Trailers]:
-    """Subject, note and trailers of a canonical message: exactly what `build_message` writes
-    from them, or a CommitFormatError (rules control-characters, trailers, message-form)."""
-    problem = _unsafe_error(message, "the message")
-    if problem is not None:
-        raise problem
-    return _parse_safe_message(message)
-
-
-def _parse_safe_message(message: str) -> tuple[str, str, Trailers]:
-    """parse_message for a message already known to be free of control and bidi characters
-    (parse_commit checks the whole object)."""
-    subject, note, trailers = parse_trailers(message)
-    round_text = _one(trailers, "Round") or ""
-    if not NUMBER.fullmatch(round_text):
-        raise CommitFormatError(
-            f"Penholder-Round {round_text[:20]!r} is not a positive number in plain ASCII digits"
-        )
-    to_text = _one(trailers, "To", required=False)
-    to = (
-        tuple(_actor_id(t, "Penholder-To recipient") for t in to_text.split(", "))
-        if to_text is not None
-        else ()
-    )
-    refers = tuple(trailers.get("Refers", []))
-    for sha in refers:
-        if not SHA.fullmatch(sha):
-            raise CommitFormatError(f"Penholder-Refers {sha[:60]!r} is not a full lower-case sha")
-    parsed = Trailers(
-        negotiation=_one(trailers, "Negotiation") or "",
-        action=_one(trailers, "Action") or "",
-        actor=_actor_id(_one(trailers, "Actor") or "", "Penholder-Actor"),
-        to=to,
-        document=_one(trailers, "Document", required=False),
-        round=int(round_text),
-        refers=refers,
-        place=_one(trailers, "Place", required=False),
-        date=_one(trailers, "Date", required=False),
-    )
-    if _compose(subject, note, parsed) != message:
-        raise CommitFormatError(
-            "the message is not in canonical form (a subject line, an optional note, then the "
-            "trailers in their order, each once, ending in one newline)",
-            rule=Rule.MESSAGE_FORM,
-        )
-    return subject, note, parsed
-
-
 def version_from_commit(sha: str, raw: RawCommit) -> Version:
     """Read a version's facts from its commit; raises CommitFormatError when they do not parse."""
     subject, note, trailers = parse_message(raw.message)
@@ -459,14 +199,20 @@ def header_problems(raw: RawCommit) -> list[str]:
     return problems
 
 
+def unreadable_version(sha: str, data: bytes, problem: str) -> Version:
+    """A stand-in for a commit that does not parse, linked to its parents as git reads them, so
+    its descendants can be read (it fails verify and never counts)."""
+    tree, parents, author = commit_links(data)
+    return Version(
+        sha, parents, tree, "", "", (), None, 1, (), "", None, None, problem, "", 0, author, author
+    )
+
+
 __all__ = [
-    "CommitFormatError",
     "RawCommit",
-    "Trailers",
-    "build_message",
     "commit_links",
     "ident",
     "parse_commit",
-    "parse_message",
+    "unreadable_version",
     "version_from_commit",
 ]

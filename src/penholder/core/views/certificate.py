@@ -24,7 +24,8 @@ from penholder.core.errors import RefusedError, StoreError
 from penholder.core.model import TEXT_ACTIONS, Action, Version, document_path
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import agreement
-from penholder.core.trust.commit import CommitFormatError, parse_commit
+from penholder.core.errors import CommitFormatError
+from penholder.core.trust.commit import parse_commit
 from penholder.core.trust.history import History
 from penholder.core.trust.keylines import fingerprint_of_line
 from penholder.core.trust.roster import Roster
@@ -218,7 +219,7 @@ def _roster_of(history: History, source: str, root: str) -> Roster:
     if source == root:
         assert history.root_roster is not None
         return history.root_roster
-    return history.roster_versions[source]
+    return history.roster_carried_by(source)
 
 
 def _fingerprint(blob: bytes) -> str:
@@ -280,7 +281,7 @@ def _changes(old: Roster, new: Roster) -> tuple[str, ...]:
 def _roster_changes(history: History, root: str, signers: _Signers) -> tuple[RosterChange, ...]:
     """Every roster version in effect anywhere, each after what it rests on (the roster it
     replaces, the rosters its marks were made under), with the marks that put it in effect."""
-    candidates = sorted(history.effective_anywhere(), key=lambda s: (history.gen[s], s))
+    candidates = sorted(history.effective_anywhere(), key=lambda s: (history.generation(s), s))
     marks: dict[str, list[RosterMark]] = {}
     signers.load([*candidates, *(w.sha for r in candidates for w in history.referring(r))])
     for r in candidates:
@@ -289,13 +290,13 @@ def _roster_changes(history: History, root: str, signers: _Signers) -> tuple[Ros
         added = history.added_actors(r)
         found = []
         for w in history.referring(r):
-            if w.sha not in history.line_number or w.refers != (r,):
+            if not history.on_line(w.sha) or w.refers != (r,):
                 continue
             if w.action == Action.ENDORSE and w.actor in mediators:
                 source = _source(history, w.parents, root)
                 roster = _roster_of(history, source, root)
             elif w.action == Action.RECEIPT and w.actor in added:
-                source, roster = r, history.roster_versions[r]
+                source, roster = r, history.roster_carried_by(r)
             else:
                 continue
             found.append(
@@ -307,7 +308,7 @@ def _roster_changes(history: History, root: str, signers: _Signers) -> tuple[Ros
     pending = list(candidates)
     while pending:
         for r in pending:
-            v = history.versions[r]
+            v = history.version(r)
             prior = _source(history, v.parents, root)
             if prior not in trusted:
                 continue
@@ -324,7 +325,7 @@ def _roster_changes(history: History, root: str, signers: _Signers) -> tuple[Ros
                     v.actor,
                     prior,
                     signers.of(r, prior_roster, v.actor),
-                    _changes(old, history.roster_versions[r]),
+                    _changes(old, history.roster_carried_by(r)),
                     usable,
                 )
             )
@@ -384,7 +385,7 @@ def _certify(fresh: Negotiation, sha: str, draft: bool) -> Certificate:
         return source, _roster_of(history, source, root)
 
     def attestation(w_sha: str) -> Attestation:
-        w = history.versions[w_sha]
+        w = history.version(w_sha)
         source, roster = made_under(w)
         actor = roster.actor(w.actor)
         if actor is None:  # verify passed, so the actor is on the roster in force there
@@ -405,12 +406,11 @@ def _certify(fresh: Negotiation, sha: str, draft: bool) -> Certificate:
     endorsements = tuple(attestation(s) for s in endorses.values())
     version_roster, made_roster = made_under(version)
     timeline = []
-    for s in history.order:
-        v = history.versions[s]
+    for v in history.versions_in_order():
         relevant = v.action in TIMELINE_ACTIONS or (
             v.action in TEXT_ACTIONS and v.document == version.document
         )
-        if relevant and history.is_ancestor(s, version.sha):
+        if relevant and history.is_ancestor(v.sha, version.sha):
             timeline.append(
                 TimelineEntry(
                     iso_time(v.time), v.round, v.actor, v.action, v.subject, v.sha, v.place, v.date

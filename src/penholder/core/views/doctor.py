@@ -16,7 +16,7 @@ from penholder.core.errors import StoreError
 from penholder.core.store.cache import VersionIndex
 from penholder.core.store.gitrepo import AUTO_PACK_OBJECTS, GitRepo, run_git
 from penholder.core.store.keyfiles import KeyStore
-from penholder.core.store.negotiation import trusted_root
+from penholder.core.store.trusted_root import trusted_root
 
 STALE_LOCK_SECONDS = 60.0
 MAX_PACKS = 16

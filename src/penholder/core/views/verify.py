@@ -14,28 +14,15 @@ from pathlib import Path
 
 from penholder.core.errors import InputError, SignatureFormError, StoreError
 from penholder.core.model import Action, Version
-from penholder.core.store.gitrepo import (
-    HEADS,
-    GitRepo,
-    TreeFormatError,
-    parse_tree,
-    repo_hazards,
-    run_git,
-)
-from penholder.core.store.negotiation import (
-    TRUSTED_ROOT,
-    facts_from_entries,
-    trusted_root,
-    unreadable_version,
-)
+from penholder.core.errors import TreeFormatError
+from penholder.core.store.gitrepo import HEADS, GitRepo, parse_tree, repo_hazards, run_git
+from penholder.core.store.trees import facts_from_entries
+from penholder.core.store.trusted_root import TRUSTED_ROOT, trusted_root
+from penholder.core.trust.commit import unreadable_version
 from penholder.core.store.seals import Sealed, Seals, check_sealed
 from penholder.core.trust import sshsig
-from penholder.core.trust.commit import (
-    CommitFormatError,
-    header_problems,
-    parse_commit,
-    version_from_commit,
-)
+from penholder.core.errors import CommitFormatError
+from penholder.core.trust.commit import header_problems, parse_commit, version_from_commit
 from penholder.core.trust.history import History
 from penholder.core.trust.keylines import parse_public_key_line
 from penholder.core.trust.roster import Roster, parse_roster
@@ -335,8 +322,7 @@ def _judge(
         root_problem = _root_signers_problem(repo, roots[0][2], trees, root_roster)
         if root_problem:
             fail(Failure(roots[0][0], roots[0][2].actor, Rule.SIGNERS_DERIVED, root_problem))
-    history = History()
-    history.root_roster = root_roster
+    history = History(root_roster)
     _judge_versions(repo, parsed, seals, history, trees, reader, report, progress)
     if root_roster is not None:
         _check_branches(tips, history, report)
@@ -422,7 +408,7 @@ def _roster_change(
 ) -> tuple[Roster | None, list[Violation]]:
     """The roster a `roster` version carries, and what is wrong with the change it makes."""
     facts = trees.get(version.tree)
-    first = history.versions.get(version.parents[0]) if version.parents else None
+    first = history.get(version.parents[0]) if version.parents else None
     before = trees.get(first.tree) if first else None
     if (
         facts is None
@@ -450,7 +436,7 @@ def _check_revocations(history: History, report: Report) -> None:
     revoked = {
         key: sshsig.public_key_blob(parse_public_key_line(key)).hex()
         for sha in history.effective_anywhere()
-        for _, key in history.roster_versions[sha].revoked
+        for _, key in history.roster_carried_by(sha).revoked
     }
     keys = {sha: blob.hex() for sha, blob in report.signing_keys.items()}
     for finding in revocation_findings(history, keys, revoked):
