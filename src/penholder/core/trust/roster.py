@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from penholder.core.errors import InputError
 from penholder.core.trust.keylines import check_actor_id, fingerprint_of_line, parse_public_key_line
+from penholder.core.trust.rules import Rule
+from penholder.core.trust.text import unsafe_problem
 
 ROLES = ("party", "mediator", "observer")
 DEFAULT_MAX_DRAFT_BYTES = 10_000_000
@@ -351,6 +353,13 @@ def check_roster_to_write(roster: Roster) -> None:
 
 
 def check_roster(roster: Roster) -> None:
+    fields = [("the title", roster.title), ("the negotiation id", roster.negotiation_id)]
+    fields += [(f"the name of {a.id}", a.name) for a in roster.actors]
+    for what, text in fields:
+        problem = unsafe_problem(text, what)
+        if problem is not None:
+            # A roster read from any tree fails closed, as a message or a text does.
+            raise InputError(problem, rule=Rule.CONTROL_CHARACTERS)
     convener = roster.actor(roster.convener)
     if convener is None or convener.role != "mediator":
         raise InputError(
