@@ -123,7 +123,7 @@ def run(quick: bool) -> list[Row]:
     )
     repo, plain = build(versions, size, folder)
     store = Negotiation(repo)
-    tip = store.version(store.tips[max(store.tips, key=lambda b: store.history.gen[store.tips[b]])])
+    tip = store.version(max(store.tips.values(), key=store.history.generation))
     start = time.perf_counter()
     spans = blame(store, tip, "doc")
     ours = time.perf_counter() - start

@@ -132,11 +132,11 @@ def run(quick: bool) -> list[Row]:
     store = Negotiation(work)
     keys = {a: demo_private_key(a) for a in ("qatar", "pakistan")}
     tip = (
-        store.history.versions[store.tips["pakistan"]]
+        store.history.version(store.tips["pakistan"])
         if store.tips["pakistan"] in store.history
         else None
     )
-    last = max(store.history.order, key=lambda s: store.history.gen[s])
+    last = max(store.history.shas_in_order(), key=store.history.generation)
     version = store.version(last)
     words = store.text_of(version).split()
     rng = random.Random(5)

@@ -64,7 +64,7 @@ def test_demo_verifies_and_every_commit_is_good_for_git(built: Path, tmp_path: P
 
 def test_demo_uses_every_action_and_agrees_the_accord(built: Path) -> None:
     store = Negotiation(built / "negotiation")
-    versions = list(store.history.versions.values())
+    versions = list(store.history.versions_in_order())
     used = {v.action for v in versions}
     wanted = {a.value for a in Action} - {"roster", "retract"}
     assert wanted <= used

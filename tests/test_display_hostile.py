@@ -49,7 +49,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
 def escaped_parsed(hostile: Hostile) -> bool:
     """Whether the history reads the commit whose message holds escapes as a version (until
     the parser refuses it with rule control-characters, it does)."""
-    return Negotiation(hostile.repo).history.versions[hostile.escaped].subject == SUBJECT
+    return Negotiation(hostile.repo).history.version(hostile.escaped).subject == SUBJECT
 
 
 def run(hostile: Hostile, *args: str) -> str:

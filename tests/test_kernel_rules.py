@@ -46,8 +46,8 @@ def _world(table: Table) -> World:
     v = shuttle(table)
     store = Negotiation(table.path, use_cache=False)
     history = store.history
-    trees = {x.tree: store.tree_facts(x.tree) for x in history.versions.values()}
-    root = history.versions[history.root or ""]
+    trees = {x.tree: store.tree_facts(x.tree) for x in history.versions_in_order()}
+    root = history.version(history.root or "")
     store.close()
     return World(history, trees, v, root)
 
@@ -77,8 +77,8 @@ def new_version(
 ) -> Version:
     """A version as a writer would make it, signed identity and all (the kernel gets facts);
     what it refers to is looked up in `within` (default: the world's history)."""
-    like = next(x for x in world.history.versions.values() if x.actor == actor)
-    target = (within or world.history).versions[refers[0]] if refers else None
+    like = next(x for x in world.history.versions_in_order() if x.actor == actor)
+    target = (within or world.history).version(refers[0]) if refers else None
     v = Version(
         sha=fake_sha(actor, action, parents, refers, to, document, tree, round, changes),
         parents=parents,
@@ -103,14 +103,16 @@ def new_version(
 
 def trusted_state(history: History) -> tuple[object, ...]:
     """What a refusal must leave exactly as it was."""
-    texts = [s for s in history.order if history.versions[s].is_text]
+    texts = [v.sha for v in history.versions_in_order() if v.is_text]
+    rosters = [history.root_roster, *map(history.roster_carried_by, history.roster_changes())]
+    keys = sorted({a.key for r in rosters if r is not None for a in r.actors})
     return (
-        tuple(history.order),
-        tuple(sorted(history.line_tip.items())),
-        tuple(sorted(history.line_number.items())),
+        tuple(history.shas_in_order()),
+        tuple(sorted(history.line_tips().items())),
+        tuple(s for s in history.shas_in_order() if history.on_line(s)),
         tuple(history.effective_anywhere()),
-        tuple(history.withdrawals),
-        tuple(sorted(history.key_owner.items())),
+        tuple(history.withdrawals()),
+        tuple((key, history.owner_of_key(key)) for key in keys),
         tuple(is_agreed(history, t) for t in texts),
     )
 
@@ -132,8 +134,7 @@ def judge(
 
 def history_of(world: World, versions: Iterable[Version]) -> History:
     """A history of exactly these versions (in order), each with the roster it carries."""
-    h = History()
-    h.root_roster = world.history.root_roster
+    h = History(world.history.root_roster)
     for x in versions:
         h.add(x, roster=world.history.root_roster if x.sha == world.root.sha else None)
     return h
@@ -141,17 +142,16 @@ def history_of(world: World, versions: Iterable[Version]) -> History:
 
 def without(world: World, *names: str) -> list[Version]:
     dropped = {world.v[n].sha for n in names}
-    return [world.history.versions[s] for s in world.history.order if s not in dropped]
+    return [x for x in world.history.versions_in_order() if x.sha not in dropped]
 
 
 # --- the honest case -------------------------------------------------------------------------
 
 
 def test_every_version_of_an_honest_history_keeps_every_rule(world: World) -> None:
-    h = History()
-    h.root_roster = world.history.root_roster
-    for sha in world.history.order:
-        x = world.history.versions[sha]
+    h = History(world.history.root_roster)
+    for x in world.history.versions_in_order():
+        sha = x.sha
         carried = world.history.root_roster if sha == world.root.sha else None
         assert not check_version(x, h, roster_for(x, h), world.trees, carried_roster=carried)
         h.add(x, roster=carried)
@@ -222,7 +222,7 @@ def test_a_comment_that_breaks_one_rule_is_refused_by_that_rule(world: World, na
 
 
 def _tips(world: World) -> dict[str, str]:
-    return dict(world.history.line_tip)
+    return world.history.line_tips()
 
 
 def _on(world: World, actor: str, action: Action, target: str, **kw: object) -> Version:
@@ -346,7 +346,7 @@ def test_a_draft_over_the_size_limit_is_refused(world: World) -> None:
 def catch_up(world: World, h: History, actor: str, *names: str) -> str:
     """The actor receipts each named version in turn, so that its line sees them all; returns
     its new tip."""
-    tip = h.line_tip[actor]
+    tip = h.line_tip(actor)
     for name in names:
         target = world.v[name].sha
         receipt = new_version(world, actor, Action.RECEIPT, parents=(target, tip), refers=(target,))
@@ -463,7 +463,7 @@ def test_a_signature_retracted_before_agreement_does_not_count(world: World) -> 
             world,
             mediator,
             Action.RECEIPT,
-            parents=(last, h.line_tip[mediator]),
+            parents=(last, h.line_tip(mediator)),
             refers=(last,),
             within=h,
         )
@@ -582,7 +582,7 @@ def test_a_key_belongs_to_one_actor_for_the_life_of_the_negotiation(world: World
 
 def test_a_branch_must_point_at_its_owners_good_version(world: World) -> None:
     tips = _tips(world)
-    good = dict.fromkeys(world.history.versions, True)
+    good = dict.fromkeys(world.history.shas_in_order(), True)
     assert branch_findings(tips, world.history, good) == []
     moved = {**tips, "pakistan": world.v["sign_af"].sha}
     assert {f.rule for f in branch_findings(moved, world.history, good)} >= {Rule.BRANCH_TIP}
@@ -594,13 +594,13 @@ def test_a_branch_must_point_at_its_owners_good_version(world: World) -> None:
 
 def test_a_version_off_its_actors_branch_is_found(world: World) -> None:
     tips = {**_tips(world), "pakistan": world.v["propose"].sha}
-    good = dict.fromkeys(world.history.versions, True)
+    good = dict.fromkeys(world.history.shas_in_order(), True)
     found = {(f.sha, f.rule) for f in branch_findings(tips, world.history, good)}
     assert (world.v["sign_pk"].sha, Rule.BRANCH_ANCESTRY) in found
 
 
 def test_nothing_is_revoked_in_an_honest_history(world: World) -> None:
-    keys = {sha: "key-" + world.history.versions[sha].actor for sha in world.history.versions}
+    keys = {v.sha: "key-" + v.actor for v in world.history.versions_in_order()}
     assert revocation_findings(world.history, keys, {}) == []
 
 
@@ -658,7 +658,7 @@ def test_nothing_may_refer_to_a_version_penholder_cannot_read(world: World) -> N
     """A commit the parser refuses is kept in the history as a placeholder (its parents, no
     action): acting on it — a comment, a receipt — is refused."""
     h = copy.deepcopy(world.history)
-    tip = h.line_tip["pakistan"]
+    tip = h.line_tip("pakistan")
     unreadable = replace(
         new_version(world, "pakistan", Action.COMMENT, parents=(tip,)), action="", actor=""
     )
@@ -667,7 +667,7 @@ def test_nothing_may_refer_to_a_version_penholder_cannot_read(world: World) -> N
         world,
         "qatar",
         Action.COMMENT,
-        parents=(unreadable.sha, h.line_tip["qatar"]),
+        parents=(unreadable.sha, h.line_tip("qatar")),
         refers=(unreadable.sha,),
         to=("pakistan",),
         within=h,

@@ -60,10 +60,10 @@ def _random_history(seed: int, size: int) -> History:
         sha = f"v{n:03d}"
         actor = rng.choice(ACTORS)
         action = rng.choice(ACTIONS)
-        existing = history.order
+        existing = history.shas_in_order()
         refers = tuple(dict.fromkeys(rng.choice(existing) for _ in range(rng.choice([1, 1, 2]))))
         if action == Action.RETRACT and rng.random() < 0.8:
-            own = history.by_actor.get(actor)
+            own = history.versions_by(actor)
             if own:
                 refers = (rng.choice(own),)
         parents = list(refers)
@@ -76,7 +76,7 @@ def _random_history(seed: int, size: int) -> History:
         to = tuple(rng.sample(ACTORS, rng.choice([0, 1, 2])))
         version = _version(sha, tuple(parents), actor, action, refers=refers, to=to)
         history.add(version, signed=signed)
-        if sha in history.line_number:
+        if history.on_line(sha):
             tips[actor] = sha
     return history
 
@@ -88,26 +88,30 @@ def _naive_ancestors(history: History, parents: tuple[str, ...]) -> set[str]:
         sha = stack.pop()
         if sha not in seen:
             seen.add(sha)
-            stack.extend(history.versions[sha].parents)
+            stack.extend(history.version(sha).parents)
     return seen
 
 
+def _referrers(history: History, sha: str) -> list[str]:
+    return [w.sha for w in history.referring(sha)]
+
+
 def _naive_retracted(history: History, sha: str, seen: set[str] | None) -> bool:
-    owner = history.versions[sha].actor
+    owner = history.version(sha).actor
     return any(
-        history.versions[r].action == Action.RETRACT
-        and history.versions[r].actor == owner
+        history.version(r).action == Action.RETRACT
+        and history.version(r).actor == owner
         and (seen is None or r in seen)
-        for r in history.referrers.get(sha, ())
+        for r in _referrers(history, sha)
     )
 
 
 def _naive_answerers(history: History, sha: str, seen: set[str] | None) -> set[tuple[str, bool]]:
     return {
-        (history.versions[w].actor, history.versions[w].is_text)
-        for w in dict.fromkeys(history.referrers.get(sha, ()))
+        (history.version(w).actor, history.version(w).is_text)
+        for w in dict.fromkeys(_referrers(history, sha))
         if (seen is None or w in seen)
-        and history.versions[w].action in ANSWER_ACTIONS
+        and history.version(w).action in ANSWER_ACTIONS
         and not _naive_retracted(history, w, seen)
     }
 
@@ -116,12 +120,12 @@ def _naive_newer(history: History, r: str, actor: str, seen: set[str] | None) ->
     below = _naive_ancestors(history, (r,))
     return {
         w
-        for w in history.order
+        for w in history.shas_in_order()
         if w != r
         and (seen is None or w in seen)
-        and history.versions[w].action in TEXT_ACTIONS
-        and history.versions[w].document == history.versions[r].document
-        and actor in history.versions[w].to
+        and history.version(w).action in TEXT_ACTIONS
+        and history.version(w).document == history.version(r).document
+        and actor in history.version(w).to
         and not _naive_retracted(history, w, None)
         and r in _naive_ancestors(history, (w,))
         and w not in below
@@ -132,7 +136,7 @@ def _naive_newer(history: History, r: str, actor: str, seen: set[str] | None) ->
 def test_indexes_agree_with_walking_the_graph(seed: int) -> None:
     history = _random_history(seed, 70)
     rng = random.Random(seed + 1000)
-    shas = history.order
+    shas = history.shas_in_order()
     for _ in range(60):
         parents = tuple(dict.fromkeys(rng.choice(shas) for _ in range(rng.choice([1, 2]))))
         view = history.visible_from(parents)
@@ -154,22 +158,21 @@ def test_indexes_agree_with_walking_the_graph(seed: int) -> None:
                 for actor in ACTORS:
                     assert history.referring_as(sha, action.value, actor) == [
                         w
-                        for w in dict.fromkeys(history.referrers.get(sha, ()))
-                        if history.versions[w].action == action
-                        and history.versions[w].actor == actor
+                        for w in dict.fromkeys(_referrers(history, sha))
+                        if history.version(w).action == action and history.version(w).actor == actor
                     ]
                     assert history.any_referring(sha, action.value, actor, view) == any(
-                        history.versions[w].action == action
-                        and history.versions[w].actor == actor
+                        history.version(w).action == action
+                        and history.version(w).actor == actor
                         and w in seen
-                        for w in history.referrers.get(sha, ())
+                        for w in _referrers(history, sha)
                     )
-        text = [s for s in shas if history.versions[s].is_text]
+        text = [s for s in shas if history.version(s).is_text]
         for r in rng.sample(text, min(5, len(text))):
             for actor in ACTORS:
                 for scope, naive in ((view, seen), (None, None)):
                     try:
-                        found = history.newer_addressed(history.versions[r], actor, scope, "")
+                        found = history.newer_addressed(history.version(r), actor, scope, "")
                     except Fallback:
                         continue
                     expected = _naive_newer(history, r, actor, naive)
@@ -205,11 +208,11 @@ def _naive_in_effect(history: History, v: str) -> set[str]:
     and u if u is one of its endorsements."""
     below = _naive_ancestors(history, (v,))
     out = set()
-    for t in history.roster_versions:
+    for t in history.roster_changes():
         if t not in below:
             continue
         for u in below:
-            w = history.versions[u]
+            w = history.version(u)
             views = []
             if len(w.parents) > 1:  # a merge: what its parents hold together
                 views.append(_naive_ancestors(history, w.parents))
@@ -223,14 +226,14 @@ def _naive_in_effect(history: History, v: str) -> set[str]:
 
 def _quorum(history: History, t: str, seen: set[str]) -> bool:
     endorsed = {
-        history.versions[m].actor
+        history.version(m).actor
         for m in seen
-        if history.versions[m].action == Action.ENDORSE
-        and history.versions[m].refers[:1] == (t,)
+        if history.version(m).action == Action.ENDORSE
+        and history.version(m).refers[:1] == (t,)
         and not any(
-            history.versions[r].action == Action.RETRACT
-            and history.versions[r].actor == history.versions[m].actor
-            and history.versions[r].refers[:1] == (m,)
+            history.version(r).action == Action.RETRACT
+            and history.version(r).actor == history.version(m).actor
+            and history.version(r).refers[:1] == (m,)
             for r in seen
         )
     }
@@ -246,7 +249,7 @@ def test_roster_changes_take_effect_where_their_quorum_stands(seed: int) -> None
     endorsements: list[str] = []
     for n in range(1, 60):
         sha = f"v{n:03d}"
-        existing = history.order
+        existing = history.shas_in_order()
         parents = tuple(dict.fromkeys(rng.choice(existing) for _ in range(rng.choice([1, 2]))))
         kind = rng.random()
         if kind < 0.2 or not rosters:
@@ -263,17 +266,17 @@ def test_roster_changes_take_effect_where_their_quorum_stands(seed: int) -> None
             endorsements.append(sha)
         elif endorsements:
             target = rng.choice(endorsements)
-            actor = history.versions[target].actor
+            actor = history.version(target).actor
             version = _version(
                 sha, (target, *parents), actor, Action.RETRACT, document=None, refers=(target,)
             )
         else:
             version = _version(sha, parents, "turkiye", Action.COMMENT, document=None)
         history.add(version, signed=rng.random() < 0.9)
-    for sha in history.order:
+    for sha in history.shas_in_order():
         assert set(history.in_effect([sha])) == _naive_in_effect(history, sha), sha
         newest, ordered = history.newest_in_effect([sha])
         effective = history.in_effect([sha])
         if effective:
-            assert newest == max(effective, key=lambda s: (history.gen[s], s))
+            assert newest == max(effective, key=lambda s: (history.generation(s), s))
             assert ordered == all(history.is_ancestor(e, newest) for e in effective)

@@ -152,7 +152,7 @@ def escaped_shown(app: PenholderApp, hostile: Hostile) -> tuple[str, ...]:
     note with visible marks when the history reads it as a version; when the parser refuses it
     (rule control-characters), the refusal, which names the character without carrying it."""
     assert app.snapshot is not None
-    v = app.snapshot.history.versions[hostile.escaped]
+    v = app.snapshot.history.version(hostile.escaped)
     if v.subject == SUBJECT:
         return (SUBJECT_SHOWN,)
     assert UNSAFE.search(v.subject) is None

@@ -21,7 +21,7 @@ from penholder.tui.widgets.timeline import Timeline
 
 def an_amendment(demo: Demo) -> str:
     history = Negotiation(demo.repo).history
-    return next(s for s in history.order if history.versions[s].action == "amend")
+    return next(v.sha for v in history.versions_in_order() if v.action == "amend")
 
 
 async def test_diff_toggles_and_navigation(shared_demo: Demo) -> None:

@@ -27,7 +27,9 @@ def agreed_accord(demo: Demo) -> tuple[str, list[tuple[str, str]]]:
     """The agreed accord and each (actor, sha) that signed or endorsed it."""
     history = Negotiation(demo.repo).history
     sha = next(
-        s for s in history.order if sum(w.action == Action.SIGN for w in history.referring(s)) == 2
+        s
+        for s in history.shas_in_order()
+        if sum(w.action == Action.SIGN for w in history.referring(s)) == 2
     )
     signatures = [
         (w.actor, w.sha)
@@ -98,8 +100,8 @@ async def test_a_text_not_agreed_is_certified_as_a_draft(shared_demo: Demo, tmp_
     history = Negotiation(shared_demo.repo).history
     amendment = next(
         s
-        for s in history.order
-        if history.versions[s].action == Action.AMEND and history.versions[s].actor == "pakistan"
+        for s in history.shas_in_order()
+        if history.version(s).action == Action.AMEND and history.version(s).actor == "pakistan"
     )
     app = shared_demo.app()
     async with app.run_test(size=SIZE) as pilot:

@@ -58,7 +58,7 @@ async def test_propose_a_new_document(demo: Demo) -> None:
         await unlock(pilot)
         assert isinstance(app.screen, TableScreen)
         history = Negotiation(demo.repo).history
-        newest = history.versions[history.order[-1]]
+        newest = history.version(history.shas_in_order()[-1])
         assert (newest.action, newest.actor, newest.document) == ("propose", "pakistan", "annex-2")
         assert app.screen.query_one(Timeline).selected == newest.sha
         assert not list((demo.state / "drafts").rglob("*.json")), "a sent draft is not kept"
@@ -121,7 +121,7 @@ async def test_amend_with_a_refused_recipient(demo: Demo) -> None:
         await settle(pilot)
         assert isinstance(app.screen, TableScreen)
         history = Negotiation(demo.repo).history
-        newest = history.versions[history.order[-1]]
+        newest = history.version(history.shas_in_order()[-1])
         assert (newest.action, newest.actor, newest.to) == ("amend", "afghanistan", ("qatar",))
         assert newest.refers == (forwarded.sha,)
 
@@ -148,7 +148,7 @@ async def test_wrong_passphrase_keeps_the_key_locked(demo: Demo) -> None:
         assert app.desk.is_unlocked("qatar")
         assert isinstance(app.screen, TableScreen)
         history = Negotiation(demo.repo).history
-        assert history.versions[history.order[-1]].action == "receipt"
+        assert history.version(history.shas_in_order()[-1]).action == "receipt"
 
 
 async def test_unsent_amendment_is_offered_on_next_start(demo: Demo) -> None:

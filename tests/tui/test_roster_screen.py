@@ -72,7 +72,7 @@ async def test_seat_an_observer_from_the_app(demo: Demo) -> None:
         await settle(pilot)
         assert isinstance(app.screen, TableScreen)
         history = Negotiation(demo.repo).history
-        newest = history.versions[history.order[-1]]
+        newest = history.version(history.shas_in_order()[-1])
         assert (newest.action, newest.actor, newest.to) == ("roster", "qatar", ("turkiye",))
         assert app.screen.query_one(Timeline).selected == newest.sha
         assert "roster" in app.screen.query_one(Timeline)._format(newest.sha)

@@ -39,7 +39,7 @@ def test_table(snap_compare: Snap, shared_demo: Demo) -> None:
 
 def test_table_on_a_withdrawal(snap_compare: Snap, shared_demo: Demo) -> None:
     history = Negotiation(shared_demo.repo).history
-    withdrawal = next(s for s in history.order if history.versions[s].action == "withdraw")
+    withdrawal = next(v.sha for v in history.versions_in_order() if v.action == "withdraw")
 
     async def select(pilot: Pilot[Any]) -> None:
         # The first load scrolls the timeline to its newest row; let that scroll land first,
@@ -117,7 +117,7 @@ def test_unsent_drafts_offered(snap_compare: Snap, shared_demo: Demo) -> None:
 
 def accord_versions(demo: Demo) -> dict[str, str]:
     history = Negotiation(demo.repo).history
-    accord = [history.versions[s] for s in history.lineage["accord"]]
+    accord = [history.version(s) for s in history.lineage_of("accord")]
     return {
         "agreed": next(v.sha for v in reversed(accord) if v.action == "consolidate"),
         "early": next(v.sha for v in accord if (v.actor, v.action) == ("pakistan", "amend")),

@@ -30,10 +30,10 @@ def versions(demo: Demo) -> tuple[str, str, str, str]:
     def of(actor: str, action: Action) -> list[str]:
         return [
             s
-            for s in history.order
-            if history.versions[s].actor == actor
-            and history.versions[s].action == action
-            and history.versions[s].document == "accord"
+            for s in history.shas_in_order()
+            if history.version(s).actor == actor
+            and history.version(s).action == action
+            and history.version(s).document == "accord"
         ]
 
     agreed = of("qatar", Action.CONSOLIDATE)[-1]

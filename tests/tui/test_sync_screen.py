@@ -73,7 +73,7 @@ async def test_sync_brings_in_what_verifies_and_refuses_the_rest(demo: Demo) -> 
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        assert app.snapshot is not None and kabul.sha not in app.snapshot.history.versions
+        assert app.snapshot is not None and kabul.sha not in app.snapshot.history
         await pilot.press("S")
         await settle(pilot)
         screen = app.screen
@@ -142,4 +142,4 @@ async def test_several_remotes_are_offered_in_a_picker(demo: Demo) -> None:
         await settle(pilot)
         assert isinstance(app.screen, SyncScreen) and app.screen.remote == "backup"
         assert app.remote == "backup" and app.snapshot is not None
-        assert kabul.sha in app.snapshot.history.versions
+        assert kabul.sha in app.snapshot.history

@@ -347,7 +347,7 @@ class PenholderApp(App[None]):
     def document_at(self, sha: str | None) -> tuple[str | None, str | None]:
         """(the version holding the text, the document) that a version is about."""
         snapshot = self.snapshot
-        if snapshot is None or sha is None or sha not in snapshot.history.versions:
+        if snapshot is None or sha is None or sha not in snapshot.history:
             return None, None
         v = snapshot.version(sha)
         holder = text_version(snapshot.history, v)
@@ -406,7 +406,7 @@ class PenholderApp(App[None]):
     def open_version(self, sha: str) -> None:
         from penholder.tui.screens.draft import DraftScreen
 
-        if self.snapshot is not None and sha in self.snapshot.history.versions:
+        if self.snapshot is not None and sha in self.snapshot.history:
             self.push_screen(DraftScreen(sha))
 
     def open_diff(self, old: str | None, new: str, base: str = "answered") -> None:

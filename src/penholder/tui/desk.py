@@ -66,11 +66,11 @@ class Snapshot:
     tips: dict[str, str] = field(default_factory=dict)
 
     def version(self, sha: str) -> Version:
-        return self.history.versions[sha]
+        return self.history.version(sha)
 
     @property
     def shas(self) -> list[str]:
-        return self.history.order[: self.count]
+        return list(self.history.shas_in_order()[: self.count])
 
 
 class Desk:
@@ -112,7 +112,7 @@ class Desk:
             waiting = inbox(history, actor) if actor else []
             return Snapshot(
                 history=history,
-                count=len(history.order),
+                count=len(history),
                 roster=roster,
                 state=state,
                 agreed=agreed,
@@ -359,9 +359,9 @@ def previous_round_base(history: History, v: Version) -> str | None:
     if not v.document:
         return None
     best: str | None = None
-    for sha in history.lineage.get(v.document, ()):
-        other = history.versions[sha]
-        newer = best is None or history.gen[sha] > history.gen[best]
+    for sha in history.lineage_of(v.document):
+        other = history.version(sha)
+        newer = best is None or history.generation(sha) > history.generation(best)
         if newer and other.round < v.round and history.is_ancestor(sha, v.sha):
             best = sha
     return best
@@ -373,13 +373,13 @@ def last_seen_base(history: History, v: Version, actor: str) -> str | None:
     if not v.document:
         return None
     best: str | None = None
-    for sha in history.lineage.get(v.document, ()):
+    for sha in history.lineage_of(v.document):
         if sha == v.sha or not history.is_ancestor(sha, v.sha):
             continue
-        seen = history.versions[sha].actor == actor or any(
+        seen = history.version(sha).actor == actor or any(
             w.actor == actor for w in history.referring(sha)
         )
-        if seen and (best is None or history.gen[sha] > history.gen[best]):
+        if seen and (best is None or history.generation(sha) > history.generation(best)):
             best = sha
     return best
 
@@ -410,9 +410,9 @@ def amend_target(history: History, actor: str, v: Version | None) -> tuple[str |
     if v is None:
         return None, "select a version of a document first"
     text_sha = text_version(history, v)
-    if text_sha is None or not history.versions[text_sha].document:
+    if text_sha is None or not history.version(text_sha).document:
         return None, "this version carries no document to amend"
-    chosen = history.versions[text_sha]
+    chosen = history.version(text_sha)
     answered = any(w.actor == actor for w in history.answers(text_sha))
     own_open = chosen.actor == actor and not history.answers(text_sha)
     if (actor in chosen.to and not answered) or own_open:
@@ -496,10 +496,10 @@ class PendingRoster:
 def pending_rosters(history: History) -> list[PendingRoster]:
     effective = set(history.effective_anywhere())
     out = []
-    for sha in history.roster_versions:
-        if sha in effective or sha not in history.versions or history.is_retracted(sha):
+    for sha in history.roster_changes():
+        if sha in effective or sha not in history or history.is_retracted(sha):
             continue
-        old, new = history.roster_before(sha), history.roster_versions[sha]
+        old, new = history.roster_before(sha), history.roster_carried_by(sha)
         marks = [w for w in history.referring(sha) if not history.is_retracted(w.sha)]
         endorsed = sorted(
             {w.actor for w in marks if w.action == Action.ENDORSE} & set(old.ids("mediator"))
@@ -508,7 +508,7 @@ def pending_rosters(history: History) -> list[PendingRoster]:
         missing = sorted(history.added_actors(sha) - receipted)
         out.append(
             PendingRoster(
-                history.versions[sha], roster_changes(old, new), endorsed, old.quorum, missing
+                history.version(sha), roster_changes(old, new), endorsed, old.quorum, missing
             )
         )
     return out

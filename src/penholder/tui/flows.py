@@ -38,7 +38,7 @@ def begin(app: PenholderApp, action: Action, sha: str | None) -> None:
         role = found.role if found else "stranger"
         app.notify(f"a {role} may not {action.value}", title="role-action", severity="error")
         return
-    selected = history.versions.get(sha) if sha else None
+    selected = history.get(sha) if sha else None
     mediators = tuple(m for m in roster.ids("mediator") if m != actor)
     everyone = tuple(a for a in roster.ids() if a != actor)
     plan: Plan | None = None
@@ -72,7 +72,7 @@ def begin(app: PenholderApp, action: Action, sha: str | None) -> None:
         if text_sha is None:
             app.notify("select a version of a document to forward", severity="warning")
             return
-        target = history.versions[text_sha]
+        target = history.version(text_sha)
         plan = Plan(
             Action.FORWARD,
             actor,
@@ -87,7 +87,7 @@ def begin(app: PenholderApp, action: Action, sha: str | None) -> None:
         if text_sha is None:
             app.notify(f"select a version of a document to {action.value}", severity="warning")
             return
-        target = history.versions[text_sha]
+        target = history.version(text_sha)
         plan = Plan(
             action,
             actor,
@@ -127,7 +127,7 @@ def begin(app: PenholderApp, action: Action, sha: str | None) -> None:
             why = "no withdrawal is in force" if not open_ else "select the withdrawal to end"
             app.notify(why, title="resume", severity="warning")
             return
-        target = history.versions[target_sha]
+        target = history.version(target_sha)
         plan = Plan(
             action,
             actor,
@@ -156,11 +156,11 @@ def _consolidation_heads(app: PenholderApp, selected: Version | None) -> tuple[s
     assert snapshot is not None and actor is not None
     history = snapshot.history
     text_sha = text_version(history, selected) if selected else None
-    document = history.versions[text_sha].document if text_sha else None
+    document = history.version(text_sha).document if text_sha else None
     if document is None:
         app.notify("select a version of the document to consolidate", severity="warning")
         return None
-    heads = [h for h in history.heads(document) if actor in history.versions[h].to]
+    heads = [h for h in history.heads(document) if actor in history.version(h).to]
     if len(heads) < 2:
         app.notify(
             f"consolidate needs two or more heads of {document} addressed to {actor}",

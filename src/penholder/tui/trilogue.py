@@ -60,11 +60,11 @@ class Trilogue:
 def _text_versions(negotiation: Negotiation, document: str, upto: str) -> list[Version]:
     """The document's standing text versions, in timeline order, up to version `upto`."""
     history = negotiation.history
-    position = {sha: k for k, sha in enumerate(history.order)}
-    limit = position.get(upto, len(history.order))
+    position = {sha: k for k, sha in enumerate(history.shas_in_order())}
+    limit = position.get(upto, len(history))
     out = []
-    for sha in history.lineage.get(document, ()):
-        v = history.versions[sha]
+    for sha in history.lineage_of(document):
+        v = history.version(sha)
         standing = not history.is_retracted(sha)
         if v.action in TEXT_ACTIONS and position.get(sha, 0) <= limit and standing:
             out.append(v)
@@ -79,8 +79,8 @@ def choose_base(
     answered = {p.refers[0] for p in positions if p.refers}
     if len(positions) >= 2 and len(answered) == 1 and all(p.refers for p in positions):
         sha = answered.pop()
-        if sha in history.versions:
-            return history.versions[sha], "the version both parties' latest amendments answer"
+        if sha in history:
+            return history.version(sha), "the version both parties' latest amendments answer"
     in_round = [v for v in versions if v.round == at.round]
     if in_round:
         return in_round[0], f"the first text of round {at.round}"

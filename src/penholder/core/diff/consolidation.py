@@ -13,13 +13,13 @@ def common_base(negotiation: Negotiation, heads: list[Version]) -> Version:
     history = negotiation.history
     document = heads[0].document
     best: Version | None = None
-    for sha in history.lineage.get(document or "", ()):
+    for sha in history.lineage_of(document or ""):
         if sha in {h.sha for h in heads}:
             continue
         if all(history.is_ancestor(sha, h.sha) for h in heads) and (
-            best is None or history.gen[sha] > history.gen[best.sha]
+            best is None or history.generation(sha) > history.generation(best.sha)
         ):
-            best = history.versions[sha]
+            best = history.version(sha)
     if best is None:
         raise InputError(f"the versions share no earlier text of {document}: nothing to merge from")
     return best

@@ -199,10 +199,9 @@ def last_heard(path: Path, negotiation: Negotiation | None = None) -> dict[str, 
         history = negotiation.history
         record = load_record(negotiation.repo.git_dir)
         out = {}
-        actors = [*negotiation.roster.ids(), *sorted(a for a in history.by_actor if a)]
+        actors = [*negotiation.roster.ids(), *sorted(history.actors())]
         for actor in dict.fromkeys(actors):
-            shas = history.by_actor.get(actor, [])
-            newest = max(shas, key=lambda s: history.gen[s], default=None)
+            newest = history.latest_by(actor)
             seen = record["heard"].get(actor)
             seen = seen if isinstance(seen, dict) else {}
             synced = seen.get("time")
@@ -210,7 +209,7 @@ def last_heard(path: Path, negotiation: Negotiation | None = None) -> dict[str, 
             out[actor] = Heard(
                 actor,
                 newest,
-                history.versions[newest].time if newest else None,
+                history.version(newest).time if newest else None,
                 synced if isinstance(synced, int) else None,
                 source if isinstance(source, str) else None,
             )

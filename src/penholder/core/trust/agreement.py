@@ -52,9 +52,9 @@ def _candidates(
     out: dict[str, list[str]] = {}
     for actor in dict.fromkeys(actors):
         for sha in history.referring_as(text, action.value, actor):
-            w = history.versions[sha]
+            w = history._versions[sha]
             if (
-                sha in history.line_number
+                sha in history._line_number
                 and w.refers == (text,)
                 and (within is None or within(sha))
             ):

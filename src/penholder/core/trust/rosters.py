@@ -25,10 +25,10 @@ def roster_judging(
     if (
         action == Action.RECEIPT
         and refers
-        and refers[0] in history.roster_versions
+        and refers[0] in history._roster_versions
         and actor in history.added_actors(refers[0])
     ):
-        return history.roster_versions[refers[0]]
+        return history._roster_versions[refers[0]]
     return history.roster_in_force(parents)
 
 
@@ -77,7 +77,7 @@ def check_key_owners(history: History, parents: tuple[str, ...], new: Roster) ->
     old_keys = old.key_lines()
     ever_in_force = _keys_ever_in_force(history, parents)
     for actor in new.actors:
-        owner = history.key_owner.get(actor.key)
+        owner = history.owner_of_key(actor.key)
         if owner is not None and owner != actor.id:
             out.append(
                 Violation(

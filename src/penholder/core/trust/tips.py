@@ -35,12 +35,12 @@ def branch_findings(
     out: list[Finding] = []
     known = {
         a.id
-        for r in [history.root_roster, *history.roster_versions.values()]
+        for r in [history.root_roster, *history._roster_versions.values()]
         if r
         for a in r.actors
     }
     for branch, tip in sorted(tips.items()):
-        tip_version = history.versions[tip]
+        tip_version = history.version(tip)
         if branch not in known:
             out.append(
                 Finding(
@@ -61,12 +61,12 @@ def branch_findings(
                 )
             )
     reach: dict[str, set[str]] = {}
-    for actor, shas in history.by_actor.items():
+    for actor, shas in history._by_actor.items():
         actor_tip = tips.get(actor)
         for sha in shas:
             if actor_tip is None:
                 owned = False
-            elif sha in history.line_number:
+            elif sha in history._line_number:
                 owned = history.is_ancestor(sha, actor_tip)
             else:
                 if actor not in reach:
@@ -97,13 +97,13 @@ def revocation_findings(
         by_key.setdefault(key, []).append(sha)
     for sha in history.effective_anywhere():
         before = set(history.roster_before(sha).revoked)
-        for _actor_id, key in set(history.roster_versions[sha].revoked) - before:
+        for _actor_id, key in set(history.roster_carried_by(sha).revoked) - before:
             for version_sha in by_key.get(revoked_key_of.get(key, key), ()):
                 if not history.is_ancestor(version_sha, sha):
                     out.append(
                         Finding(
                             version_sha,
-                            history.versions[version_sha].actor,
+                            history.version(version_sha).actor,
                             Rule.REVOKED_KEY,
                             f"signed with a key revoked by roster version {sha[:10]}, and not "
                             "an ancestor of it",
@@ -120,11 +120,10 @@ def retract_findings(history: History) -> list[Finding]:
     out: list[Finding] = []
     effective = set(history.effective_anywhere())
     agreed: dict[str, bool] = {}
-    for sha in history.order:
-        v = history.versions[sha]
+    for v in history.versions_in_order():
         if v.action != Action.RETRACT or not v.refers or v.refers[0] not in history:
             continue
-        target = history.versions[v.refers[0]]
+        target = history.version(v.refers[0])
         if target.action not in (Action.SIGN, Action.ENDORSE) or not target.refers:
             continue
         subject = history.get(target.refers[0])
@@ -143,7 +142,7 @@ def retract_findings(history: History) -> list[Finding]:
         if final:
             out.append(
                 Finding(
-                    sha,
+                    v.sha,
                     v.actor,
                     Rule.RETRACT,
                     f"retracts {target.action} {target.sha[:10]}, but {subject.action} "
@@ -181,11 +180,11 @@ def retracts_voided_by(
     for finding in retract_findings(trial):
         if (finding.sha, finding.rule) in before:
             continue
-        retract = history.versions[finding.sha]
+        retract = history.version(finding.sha)
         out.append(
             Violation(
                 Rule.RETRACT,
-                f"{retract.actor} took back its {history.versions[retract.refers[0]].action} "
+                f"{retract.actor} took back its {history.version(retract.refers[0]).action} "
                 f"of {target[:10]} ({finding.sha[:10]}): this {candidate.action} would count "
                 "it; a new version of the text is needed",
             )
@@ -206,16 +205,16 @@ def revocations_voided_by(
     if candidate.action != Action.RECEIPT or not candidate.refers:
         return []
     change = candidate.refers[0]
-    new = history.roster_versions.get(change)
+    new = history._roster_versions.get(change)
     if new is None or not new.revoked:
         return []
     newly_revoked = set(new.revoked) - set(history.roster_before(change).revoked)
     for _actor_id, key in sorted(newly_revoked):
-        if history.key_owner.get(key) != candidate.actor:
+        if history.owner_of_key(key) != candidate.actor:
             continue
-        for sha in history.by_actor.get(candidate.actor, ()):
-            v = history.versions[sha]
-            if sha not in history.line_number or history.is_ancestor(sha, change):
+        for sha in history.versions_by(candidate.actor):
+            v = history.version(sha)
+            if not history.on_line(sha) or history.is_ancestor(sha, change):
                 continue
             held = history.roster_in_force(v.parents).actor(candidate.actor)
             if held is not None and held.key == key:

@@ -88,7 +88,7 @@ def check_version(
     if action == Action.ROSTER and carried_roster is None:
         fail("roster-change", "the roster version's penholder.toml cannot be read")
     if v.actor and not history.follows_line(v.actor, v.parents):
-        tip = history.line_tip[v.actor]
+        tip = history._line_tip[v.actor]
         fail(
             Rule.OWN_TIP,
             f"{v.actor}'s previous version {tip[:10]} is not among its ancestors: an actor "
@@ -265,11 +265,11 @@ def _check_suspension(
 ) -> None:
     pending = history.suspending_withdrawals(v.parents)
     if pending and action not in ALLOWED_UNDER_SUSPENSION:
-        who = ", ".join(sorted({history.versions[w].actor for w in pending}))
+        who = ", ".join(sorted({history.version(w).actor for w in pending}))
         fail("suspended", f"a {action} while the table is suspended (withdrawal by {who})")
     if action == Action.RESUME and referred[0].sha not in pending:
         fail("resume", f"withdrawal {referred[0].sha[:10]} is already resumed")
-    if action == Action.WITHDRAW and any(history.versions[w].actor == v.actor for w in pending):
+    if action == Action.WITHDRAW and any(history.version(w).actor == v.actor for w in pending):
         fail("withdraw", f"{v.actor} has already withdrawn")
 
 
@@ -298,7 +298,7 @@ def _check_turn(
             if newer is not None:
                 fail("turn", f"{_fmt(newer)}, addressed to {v.actor}, is newer than {_fmt(r)}")
     elif action == Action.PROPOSE:
-        for sha in history.lineage.get(v.document or "", ()):
+        for sha in history.lineage_of(v.document or ""):
             if sha != v.sha and visible(sha):
                 fail("document-exists", f"document {v.document!r} exists already")
                 break
@@ -386,15 +386,15 @@ def _newer_addressed(
     try:
         view = None if scope_is_store else history.visible_from(v.parents)
         found = history.newer_addressed(r, v.actor, view, v.sha)
-        return None if found is None else history.versions[found]
+        return None if found is None else history.version(found)
     except Fallback:
         pass
     if scope_is_store:
         candidates: Iterator[str] = history.descendants(r.sha)
     else:
-        candidates = history.ancestors(v.parents, floor=history.gen.get(r.sha, 0))
+        candidates = history.ancestors(v.parents, floor=history._gen.get(r.sha, 0))
     for sha in candidates:
-        w = history.versions[sha]
+        w = history._versions[sha]
         if (
             sha != v.sha
             and w.is_text
@@ -446,7 +446,7 @@ def _check_tree(
                 )
     if action not in (Action.OPEN, Action.ROSTER) and v.parents:
         parent_tree = (
-            trees.get(history.versions[v.parents[0]].tree) if v.parents[0] in history else None
+            trees.get(history.version(v.parents[0]).tree) if v.parents[0] in history else None
         )
         if parent_tree is None or _roster_blobs(parent_tree) != _roster_blobs(facts):
             fail("roster-changed", f"a {action} changes the roster files")
@@ -457,7 +457,7 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
     out: list[Violation] = []
     for w in history.open_withdrawals():
         if Action(v.action) not in ALLOWED_UNDER_SUSPENSION:
-            who = history.versions[w].actor
+            who = history.version(w).actor
             out.append(Violation("suspended", f"the table is suspended: {who} withdrew ({w[:10]})"))
             break
     if (

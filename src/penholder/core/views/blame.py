@@ -131,16 +131,14 @@ class Attribution:
         history = self.negotiation.history
         wanted = [
             sha
-            for sha in history.lineage.get(self.document, ())
+            for sha in history.lineage_of(self.document)
             if sha not in self._runs and history.is_ancestor(sha, version.sha)
         ]
         for sha in wanted:  # the lineage is in ancestry order: parents come first
-            v = history.versions[sha]
+            v = history.version(sha)
             text = self.text(sha)
             sources = [
-                r
-                for r in v.refers
-                if r in history and history.versions[r].document == self.document
+                r for r in v.refers if r in history and history.version(r).document == self.document
             ]
             if not sources:
                 self._runs[sha] = [(0, len(text), sha)] if text else []
@@ -160,8 +158,8 @@ class Attribution:
         return [
             Span(
                 text[a:b],
-                history.versions[origin].actor,
-                history.versions[origin].round,
+                history.version(origin).actor,
+                history.version(origin).round,
                 origin,
             )
             for a, b, origin in self.runs(version)
@@ -175,12 +173,8 @@ def blame(negotiation: Negotiation, version: Version, document: str | None = Non
         raise InputError(f"{version.short} names no document; give --doc")
     target = version
     if not version.is_text or version.document != name:
-        found = [
-            sha
-            for sha in negotiation.history.lineage.get(name, ())
-            if negotiation.history.is_ancestor(sha, version.sha)
-        ]
-        if not found:
+        found = negotiation.history.latest_of(name, at=version.sha)
+        if found is None:
             raise InputError(f"no text of {name} at or before {version.short}")
-        target = negotiation.version(max(found, key=lambda s: negotiation.history.gen[s]))
+        target = negotiation.version(found)
     return Attribution(negotiation, name).spans(target)

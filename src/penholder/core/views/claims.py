@@ -38,10 +38,10 @@ def confirmed_agreement(negotiation: Negotiation, text: str) -> Agreement | None
 
 def _breaks_a_rule(negotiation: Negotiation, sha: str) -> bool:
     history = negotiation.history
-    v = history.versions[sha]
+    v = history.version(sha)
     trees: dict[str, TreeFacts] = {v.tree: negotiation.tree_facts(v.tree)}
     for parent in v.parents[:1]:
-        tree = history.versions[parent].tree
+        tree = history.version(parent).tree
         trees[tree] = negotiation.tree_facts(tree)
     violations = check_version(v, history, roster_for(v, history), trees)
     return any(x.rule not in _JUDGED_ON_ARRIVAL for x in violations)

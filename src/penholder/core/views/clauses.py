@@ -167,10 +167,10 @@ class ClauseTracker:
 
     def clauses(self, version: Version) -> list[tuple[str, RawClause]]:
         history = self.negotiation.history
-        for sha in history.lineage.get(self.document, ()):
+        for sha in history.lineage_of(self.document):
             if sha in self._ids or not history.is_ancestor(sha, version.sha):
                 continue
-            v = history.versions[sha]
+            v = history.version(sha)
             raw = parse_clauses(self.text(sha))
             parents = [r for r in v.refers if r in self._ids]
             ids: list[str | None] = [None] * len(raw)
@@ -194,11 +194,10 @@ class ClauseTracker:
 def _text_version(negotiation: Negotiation, version: Version, document: str) -> Version:
     if version.is_text and version.document == document:
         return version
-    history = negotiation.history
-    found = [s for s in history.lineage.get(document, ()) if history.is_ancestor(s, version.sha)]
-    if not found:
+    found = negotiation.history.latest_of(document, at=version.sha)
+    if found is None:
         raise InputError(f"no text of {document} at or before {version.short}")
-    return negotiation.version(max(found, key=lambda s: history.gen[s]))
+    return negotiation.version(found)
 
 
 def clause_table(
@@ -217,14 +216,9 @@ def clause_table(
     roster = history.roster_in_force([target.sha])
     latest: dict[str, dict[str, RawClause]] = {}
     for party in roster.ids("party"):
-        own = [
-            s
-            for s in history.lineage.get(name, ())
-            if history.versions[s].actor == party and history.is_ancestor(s, target.sha)
-        ]
-        if own:
-            newest = history.versions[max(own, key=lambda s: history.gen[s])]
-            latest[party] = dict(tracker.clauses(newest))
+        own = history.latest_of(name, at=target.sha, by=party)
+        if own is not None:
+            latest[party] = dict(tracker.clauses(history.version(own)))
     out = []
     for clause_id, raw in here:
         if signed:
@@ -253,7 +247,7 @@ def clause_table(
                 raw.text,
                 raw.brackets,
                 status,
-                history.versions[origin].actor,
+                history.version(origin).actor,
                 origin,
             )
         )
@@ -277,14 +271,16 @@ def bracket_trend(
     history = negotiation.history
     tracker = ClauseTracker(negotiation, name)
     newest: dict[int, str] = {}
-    for sha in history.lineage.get(name, ()):
+    for sha in history.lineage_of(name):
         if history.is_ancestor(sha, target.sha):
-            v = history.versions[sha]
-            if v.round not in newest or history.gen[sha] > history.gen[newest[v.round]]:
+            v = history.version(sha)
+            if v.round not in newest or history.generation(sha) > history.generation(
+                newest[v.round]
+            ):
                 newest[v.round] = sha
     trend = []
     for number in sorted(newest):
-        clauses = tracker.clauses(history.versions[newest[number]])
+        clauses = tracker.clauses(history.version(newest[number]))
         per = {cid: raw.brackets for cid, raw in clauses if raw.brackets}
         trend.append(BracketTrend(number, newest[number], sum(per.values()), per))
     return trend

@@ -73,9 +73,9 @@ def between(negotiation: Negotiation, a: Version, b: Version, document: str | No
 def _heads_within(negotiation: Negotiation, document: str, last_round: int) -> list[Version]:
     history = negotiation.history
     members = [
-        history.versions[s]
-        for s in history.lineage.get(document, ())
-        if history.versions[s].round <= last_round and not history.is_retracted(s)
+        history.version(s)
+        for s in history.lineage_of(document)
+        if history.version(s).round <= last_round and not history.is_retracted(s)
     ]
     inside = {v.sha for v in members}
     answered = {
@@ -103,7 +103,7 @@ def _one_head(
 
 def rounds(negotiation: Negotiation, number: int, document: str) -> Sides:
     """The document as round `number` opened against how it stood when the next one opened."""
-    known = sorted({r.number for r in negotiation.history.rounds})
+    known = sorted({r.number for r in negotiation.history.rounds()})
     if number not in known:
         raise InputError(f"there is no round {number}; rounds: {', '.join(map(str, known))}")
     old = _one_head(negotiation, document, number - 1, f"when round {number} opened")
@@ -130,12 +130,12 @@ def last_seen(negotiation: Negotiation, actor: str, document: str) -> Version | 
     """The newest text of `document` that `actor` sent or receipted."""
     history = negotiation.history
     best: Version | None = None
-    for sha in history.lineage.get(document, ()):
-        v = history.versions[sha]
+    for sha in history.lineage_of(document):
+        v = history.version(sha)
         seen = v.actor == actor or any(
             w.actor == actor and w.action == Action.RECEIPT for w in history.referring(sha)
         )
-        if seen and (best is None or history.gen[sha] > history.gen[best.sha]):
+        if seen and (best is None or history.generation(sha) > history.generation(best.sha)):
             best = v
     return best
 

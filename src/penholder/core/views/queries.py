@@ -52,15 +52,17 @@ def iso_time(epoch: int) -> str:
 
 def agreed_version(history: History, roster: Roster, document: str) -> str | None:
     best = None
-    for sha in history.lineage.get(document, ()):
-        if is_agreed(history, sha) and (best is None or history.gen[sha] > history.gen[best]):
+    for sha in history.lineage_of(document):
+        if is_agreed(history, sha) and (
+            best is None or history.generation(sha) > history.generation(best)
+        ):
             best = sha
     return best
 
 
 def table_state(history: History, roster: Roster) -> TableState:
     documents = []
-    for name in sorted(history.lineage):
+    for name in history.documents():
         heads = history.heads(name)
         pen: list[str] = []
         for head in heads:
@@ -76,18 +78,17 @@ def table_state(history: History, roster: Roster) -> TableState:
         place=current.place if current else None,
         date=current.date if current else None,
         documents=documents,
-        suspended_by=[history.versions[w].actor for w in withdrawals],
+        suspended_by=[history.version(w).actor for w in withdrawals],
     )
 
 
 def inbox(history: History, actor: str) -> list[Version]:
     """Versions addressed to `actor` that it has neither answered nor receipted, oldest first."""
     out = []
-    for sha in history.order:
-        v = history.versions[sha]
-        if actor not in v.to or v.actor == actor or history.is_retracted(sha):
+    for v in history.versions_in_order():
+        if actor not in v.to or v.actor == actor or history.is_retracted(v.sha):
             continue
-        if any(w.actor == actor and w.action != Action.RETRACT for w in history.referring(sha)):
+        if any(w.actor == actor and w.action != Action.RETRACT for w in history.referring(v.sha)):
             continue
         out.append(v)
     return out

@@ -94,7 +94,7 @@ class BlameScreen(PenholderScreen):
         start, end = self.blame.focus(message.offset)
         word = self.blame.text[start:end]
         word = word if len(word) <= 30 else word[:29] + "…"
-        v = snapshot.history.versions.get(author.version)
+        v = snapshot.history.get(author.version)
         found = snapshot.roster.actor(author.actor)
         role = f" ({found.role})" if found else ""
         what = f"{v.action} {v.short} “{v.subject}”" if v is not None else author.version[:10]

@@ -68,7 +68,7 @@ class DraftsScreen(ModalScreen[None]):
             app.push_screen(DraftScreen(None, edit=True, action=Action.PROPOSE, saved=draft))
             return
         refers = tuple(draft.key.refers.split(","))
-        if snapshot is None or any(r not in snapshot.history.versions for r in refers):
+        if snapshot is None or any(r not in snapshot.history for r in refers):
             app.notify(
                 "the version this draft answers is not in this negotiation", severity="error"
             )

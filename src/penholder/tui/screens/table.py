@@ -225,7 +225,7 @@ class TableScreen(PenholderScreen):
 
     def preview(self, sha: str) -> None:
         snapshot = self.penholder.snapshot
-        if snapshot is None or sha not in snapshot.history.versions:
+        if snapshot is None or sha not in snapshot.history:
             return
         v = snapshot.version(sha)
         title = self.query_one("#preview-title", Static)
@@ -242,7 +242,7 @@ class TableScreen(PenholderScreen):
             view.loading = True
             self.compute_preview(answered_base(snapshot.history, v), sha, v.document)
         else:
-            target = snapshot.history.versions.get(v.refers[0]) if v.refers else None
+            target = snapshot.history.get(v.refers[0]) if v.refers else None
             what = f"{v.action} of {target.short} by {target.actor}" if target else v.action
             view.show(None, f"{what}: no change to any text")
 
@@ -258,7 +258,7 @@ class TableScreen(PenholderScreen):
         view.loading = False
         snapshot = self.penholder.snapshot
         against = "the empty page (a new document)" if old is None else old[:10]
-        if snapshot is not None and old is not None and old in snapshot.history.versions:
+        if snapshot is not None and old is not None and old in snapshot.history:
             base = snapshot.version(old)
             against = f"{old[:10]} ({base.actor} {base.action})"
         line = plain(f"\nagainst {against}: {stats_line(redline.diff)}")
@@ -281,9 +281,9 @@ class TableScreen(PenholderScreen):
         sha = self.selected_sha
         if snapshot is None or sha is None:
             return
-        marks = [m for m in self.timeline.marks if m in snapshot.history.versions]
+        marks = [m for m in self.timeline.marks if m in snapshot.history]
         if len(marks) == 2:
-            old, new = sorted(marks, key=lambda s: snapshot.history.gen[s])
+            old, new = sorted(marks, key=snapshot.history.generation)
             self.penholder.open_diff(old, new, base="marks")
             return
         self.penholder.open_diff(None, sha, base="answered")

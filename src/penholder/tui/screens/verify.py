@@ -115,7 +115,7 @@ class VerifyScreen(PenholderScreen):
     def open_failure(self, message: DataTable.RowSelected) -> None:
         sha = str(message.row_key.value).split(":", 1)[1]
         snapshot = self.penholder.snapshot
-        if snapshot is not None and sha in snapshot.history.versions:
+        if snapshot is not None and sha in snapshot.history:
             self.penholder.show_version(sha)
         else:
             self.notify(f"{sha[:10]} is not in the table's history", severity="warning")

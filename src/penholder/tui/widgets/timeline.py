@@ -129,7 +129,7 @@ class Timeline(ScrollView, can_focus=True):
             if w.action in (Action.SIGN, Action.ENDORSE)
         )
         self.virtual_size = Size(self.size.width, snapshot.count)
-        if select is not None and select in history.versions:
+        if select is not None and select in history:
             self.cursor = snapshot.shas.index(select)
         elif first or self.cursor >= snapshot.count:
             self.cursor = max(0, snapshot.count - 1)
@@ -150,7 +150,7 @@ class Timeline(ScrollView, can_focus=True):
         return self.snapshot.shas[self.cursor]
 
     def select(self, sha: str) -> bool:
-        if self.snapshot is None or sha not in self.snapshot.history.versions:
+        if self.snapshot is None or sha not in self.snapshot.history:
             return False
         try:
             index = self.snapshot.shas.index(sha)
@@ -175,7 +175,7 @@ class Timeline(ScrollView, can_focus=True):
 
     def _format(self, sha: str) -> str:
         assert self.snapshot is not None
-        v = self.snapshot.history.versions[sha]
+        v = self.snapshot.history.version(sha)
         # Every field a version wrote is shown through `one_line`: its control and bidi
         # characters as visible marks, never sent to the terminal (a Segment is not escaped).
         to = one_line(addressees(self.snapshot.roster, v))
@@ -198,7 +198,7 @@ class Timeline(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         styles = self._style_map()
         sha = snapshot.shas[index]
-        v = snapshot.history.versions[sha]
+        v = snapshot.history.version(sha)
         kind = row_kind(v, snapshot.agreed, self._agreed_by)
         row_style = base + styles[kind] if kind in styles else base
         if index == self.cursor:
