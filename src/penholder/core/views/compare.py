@@ -1,13 +1,34 @@
-"""What to compare: a version against the one it answers, two versions, two rounds, or what an
-actor last saw. Returns the two texts and their versions; `diff` does the comparing."""
+"""What to compare: a version against a base (the version it answers, the previous round, what
+an actor last saw), two versions, or two rounds. Returns the two texts and their versions;
+`diff` does the comparing.
+
+The comparison base is decided here and only here (`base_version`), for the CLI and the app:
+
+- `Base.ANSWERED`: the version it answers, its first `Refers` (none for a `propose`, or for an
+  action that refers to nothing: the comparison is then against the empty page);
+- `Base.PREVIOUS_ROUND`: the newest text of its document among its ancestors from an earlier
+  round;
+- `Base.LAST_SEEN`: the newest text of its document among its ancestors (itself excluded) that
+  the actor wrote or referred to in any way (a receipt, a comment, a sign, an amendment…).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from penholder.core.errors import InputError, RefusedError
-from penholder.core.model import TEXT_ACTIONS, Action, Version
+from penholder.core.errors import Hint, InputError, RefusedError
+from penholder.core.model import TEXT_ACTIONS, Version
 from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust.history import History
+
+
+class Base(StrEnum):
+    """What a version is compared against."""
+
+    ANSWERED = "answered"
+    PREVIOUS_ROUND = "round"
+    LAST_SEEN = "seen"
 
 
 @dataclass(frozen=True)
@@ -19,6 +40,65 @@ class Sides:
     new_text: str
     label_old: str
     label_new: str
+
+
+# the base ----------------------------------------------------------------------------------
+
+
+def answered_base(history: History, v: Version) -> str | None:
+    """The version `v` answers: its first `Refers`, when the history holds it."""
+    return v.refers[0] if v.refers and v.refers[0] in history else None
+
+
+def previous_round_base(history: History, v: Version, document: str | None = None) -> str | None:
+    """The newest text of the document among v's ancestors from an earlier round."""
+    name = document or v.document
+    if not name:
+        return None
+    best: str | None = None
+    for sha in history.lineage_of(name):
+        newer = best is None or history.generation(sha) > history.generation(best)
+        if newer and history.version(sha).round < v.round and history.is_ancestor(sha, v.sha):
+            best = sha
+    return best
+
+
+def last_seen_base(
+    history: History, v: Version, actor: str, document: str | None = None
+) -> str | None:
+    """The newest text of the document among v's ancestors (v excluded) that `actor` wrote or
+    referred to in any way: what the actor last saw before v."""
+    name = document or v.document
+    if not name:
+        return None
+    best: str | None = None
+    for sha in history.lineage_of(name):
+        if sha == v.sha or not history.is_ancestor(sha, v.sha):
+            continue
+        if best is not None and history.generation(sha) <= history.generation(best):
+            continue
+        seen = history.version(sha).actor == actor or any(
+            w.actor == actor for w in history.referring(sha)
+        )
+        if seen:
+            best = sha
+    return best
+
+
+def base_version(
+    history: History, v: Version, base: Base, actor: str | None = None, document: str | None = None
+) -> str | None:
+    """The version `v` is compared against, by the rule `base` (None: the empty page)."""
+    if base == Base.ANSWERED:
+        return answered_base(history, v)
+    if base == Base.PREVIOUS_ROUND:
+        return previous_round_base(history, v, document)
+    if not actor:
+        raise InputError("say whose view: since whom last saw it", hint=Hint.GIVE_ACTOR)
+    return last_seen_base(history, v, actor, document)
+
+
+# sides -------------------------------------------------------------------------------------
 
 
 def _text(negotiation: Negotiation, v: Version | None, document: str) -> str:
@@ -50,7 +130,9 @@ def _sides(
 def _document(v: Version, document: str | None) -> str:
     name = document or v.document
     if not name:
-        raise InputError(f"version {v.short} ({v.action}) names no document; give --doc")
+        raise InputError(
+            f"version {v.short} ({v.action}) names no document", hint=Hint.CHOOSE_DOCUMENT
+        )
     return name
 
 
@@ -58,16 +140,29 @@ def _label(v: Version | None) -> str:
     return "(nothing)" if v is None else f"{v.short} r{v.round} {v.actor} {v.action}"
 
 
+def _version(negotiation: Negotiation, sha: str | None) -> Version | None:
+    return None if sha is None else negotiation.version(sha)
+
+
 def amendment(negotiation: Negotiation, v: Version, document: str | None = None) -> Sides:
-    """A version against the version it answers (its first parent)."""
+    """A version against the version it answers."""
     name = _document(v, document)
-    old = negotiation.version(v.parents[0]) if v.parents and v.action != Action.PROPOSE else None
+    old = _version(negotiation, answered_base(negotiation.history, v))
     return _sides(negotiation, name, old, v)
 
 
 def between(negotiation: Negotiation, a: Version, b: Version, document: str | None = None) -> Sides:
     name = _document(a, document or b.document)
     return _sides(negotiation, name, a, b)
+
+
+def against(
+    negotiation: Negotiation, v: Version, base: Base, actor: str | None, document: str | None = None
+) -> Sides:
+    """A version against its base by the rule `base` (see the module's docstring)."""
+    name = _document(v, document)
+    old = _version(negotiation, base_version(negotiation.history, v, base, actor, name))
+    return _sides(negotiation, name, old, v)
 
 
 def _heads_within(negotiation: Negotiation, document: str, last_round: int) -> list[Version]:
@@ -95,8 +190,9 @@ def _one_head(
     if len(heads) > 1:
         listed = "; ".join(_label(h) for h in heads)
         raise RefusedError(
-            f"{document} had {len(heads)} heads {when}: {listed}. Name one: penholder diff A B",
+            f"{document} had {len(heads)} heads {when}: {listed}. Name one",
             rule="several-heads",
+            hint=Hint.GIVE_REVISION,
         )
     return heads[0] if heads else None
 
@@ -126,24 +222,13 @@ def rounds(negotiation: Negotiation, number: int, document: str) -> Sides:
     )
 
 
-def last_seen(negotiation: Negotiation, actor: str, document: str) -> Version | None:
-    """The newest text of `document` that `actor` sent or receipted."""
-    history = negotiation.history
-    best: Version | None = None
-    for sha in history.lineage_of(document):
-        v = history.version(sha)
-        seen = v.actor == actor or any(
-            w.actor == actor and w.action == Action.RECEIPT for w in history.referring(sha)
-        )
-        if seen and (best is None or history.generation(sha) > history.generation(best.sha)):
-            best = v
-    return best
-
-
 def since_seen(negotiation: Negotiation, actor: str, document: str, new: Version | None) -> Sides:
-    old = last_seen(negotiation, actor, document)
-    if old is None:
-        raise InputError(f"{actor} has neither sent nor receipted any version of {document}")
+    """`new` (default: the one head of the document now) since `actor` last saw the document
+    (`Base.LAST_SEEN`)."""
     if new is None:
         new = _one_head(negotiation, document, 1 << 30, "now")
+    seen = last_seen_base(negotiation.history, new, actor, document) if new is not None else None
+    if new is None or seen is None:
+        raise InputError(f"{actor} has seen no earlier version of {document}")
+    old = negotiation.version(seen)
     return _sides(negotiation, document, old, new, f"last seen by {actor}: {_label(old)}")
