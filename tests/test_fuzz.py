@@ -19,7 +19,7 @@ from penholder.core.trust.commit import parse_commit, version_from_commit
 from penholder.core.trust.keylines import public_key_line
 from penholder.core.trust.message import parse_trailers
 from penholder.core.trust.roster import Actor, Roster, Rules, parse_roster
-from penholder.core.views.verify import signature_status
+from penholder.core.views.signatures import signature_status
 from penholder.demo.keys import demo_private_key
 
 EXAMPLES = 10_000 if os.environ.get("CI") else 500

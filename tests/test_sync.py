@@ -25,7 +25,8 @@ from helpers import TEXT, Table, git, make_table, shuttle, snapshot
 from penholder.cli.main import main
 from penholder.core.model import Action, Version
 from penholder.core.store.negotiation import Negotiation
-from penholder.core.sync.exchange import SyncReport, clone, sync
+from penholder.core.sync.exchange import clone, sync
+from penholder.core.sync.results import SyncReport
 from penholder.core.sync.state import branch_states, last_heard
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import parse_commit

@@ -23,7 +23,8 @@ import pytest
 from helpers import Table, git, make_table, shuttle, snapshot
 from penholder.core.model import Action, Version
 from penholder.core.store.negotiation import Negotiation
-from penholder.core.sync.exchange import SyncReport, bundle_import, clone, sync
+from penholder.core.sync.exchange import bundle_import, clone, sync
+from penholder.core.sync.results import SyncReport
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import parse_commit
 from penholder.core.views.verify import verify

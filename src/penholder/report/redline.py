@@ -3,6 +3,8 @@ through `text_html` (escaped, control and bidi characters shown as visible marks
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from penholder.core.diff.texts import Fold, InlineView, TextDiff
 from penholder.core.views.compare import Sides
 from penholder.core.views.queries import iso_time
@@ -34,7 +36,7 @@ def _segments_html(view: InlineView) -> str:
 
 
 def to_html(
-    sides: Sides, diff: TextDiff, view: InlineView, title: str, signatures: dict[str, str]
+    sides: Sides, diff: TextDiff, view: InlineView, title: str, signatures: Mapping[str, str]
 ) -> str:
     def describe(label: str, side: object) -> list[str]:
         from penholder.core.model import Version

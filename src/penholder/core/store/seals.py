@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from typing import IO
 
 from penholder.core.errors import SignatureFormError
+from penholder.core.model import SignatureStatus
 from penholder.core.store.child import own_module_command
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import strip_signature
+from penholder.core.trust.rules import Rule
 
 # (status, rule, message, key blob): status good or bad; rule and message empty when good.
-Sealed = tuple[str, str, str, bytes | None]
+Sealed = tuple[SignatureStatus, str, str, bytes | None]
 Item = tuple[bytes, str | None]
 # Below this many versions a second process costs more than it saves (it starts in ~0.1 s).
 IN_LINE_BELOW = 1_500
@@ -34,15 +36,20 @@ CHUNK = 500
 
 def check_sealed(raw: bytes, signature: str | None) -> Sealed:
     if signature is None:
-        return "bad", "signature-missing", "the version is not signed", None
+        return SignatureStatus.BAD, Rule.SIGNATURE_MISSING, "the version is not signed", None
     try:
         parsed = sshsig.parse(signature)
     except SignatureFormError as exc:
-        return "bad", "signature-form", str(exc), None
+        return SignatureStatus.BAD, Rule.SIGNATURE_FORM, str(exc), None
     blob = parsed.public_key_blob
     if not parsed.verify(strip_signature(raw)):
-        return "bad", "signature-bad", "the signature does not match the version's content", blob
-    return "good", "", "", blob
+        return (
+            SignatureStatus.BAD,
+            Rule.SIGNATURE_BAD,
+            "the signature does not match the version's content",
+            blob,
+        )
+    return SignatureStatus.GOOD, "", "", blob
 
 
 def check_chunk(items: Sequence[Item]) -> list[Sealed]:

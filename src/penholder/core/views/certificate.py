@@ -20,18 +20,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from penholder.core.errors import RefusedError, StoreError
+from penholder.core.errors import CommitFormatError, RefusedError, StoreError
 from penholder.core.model import TEXT_ACTIONS, Action, Version, document_path
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import agreement
-from penholder.core.errors import CommitFormatError
 from penholder.core.trust.commit import parse_commit
 from penholder.core.trust.history import History
 from penholder.core.trust.keylines import fingerprint_of_line
 from penholder.core.trust.roster import Roster
 from penholder.core.trust.text import neutralize
 from penholder.core.views.queries import iso_time
-from penholder.core.views.verify import Report, signature_statuses, signing_key_blob, verify
+from penholder.core.views.signatures import signature_statuses, signing_key_blob
+from penholder.core.views.verify import Report, verify
 
 TIMELINE_ACTIONS = frozenset({Action.OPEN, Action.ROUND, Action.WITHDRAW, Action.RESUME})
 _FRESH_ATTEMPTS = 3

@@ -1,7 +1,7 @@
 """`penholder verify`: every version on every branch, read afresh, against every rule.
 
 Nothing here trusts the store's cache. Objects are read in bulk (one `cat-file --batch` per
-kind of object), signatures are checked in-process, and the rules are `protocol`'s. Every
+kind of object), signatures are checked in-process, and the rules are the trust kernel's. Every
 failure is reported with its rule id, version and actor; verification never stops at the first.
 """
 
@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from penholder.core.errors import InputError, SignatureFormError, StoreError
-from penholder.core.model import Action, Version
-from penholder.core.errors import TreeFormatError
-from penholder.core.store.gitrepo import HEADS, GitRepo, parse_tree, repo_hazards, run_git
-from penholder.core.store.trees import facts_from_entries
+from penholder.core.errors import CommitFormatError, InputError, StoreError
+from penholder.core.model import Action, SignatureStatus, Version
+from penholder.core.store.gitrepo import HEADS, GitRepo, repo_hazards, run_git
+from penholder.core.store.seals import Seals
 from penholder.core.store.trusted_root import TRUSTED_ROOT, trusted_root
-from penholder.core.trust.commit import unreadable_version
-from penholder.core.store.seals import Sealed, Seals, check_sealed
 from penholder.core.trust import sshsig
-from penholder.core.errors import CommitFormatError
-from penholder.core.trust.commit import header_problems, parse_commit, version_from_commit
+from penholder.core.trust.commit import (
+    header_problems,
+    parse_commit,
+    unreadable_version,
+    version_from_commit,
+)
 from penholder.core.trust.history import History
 from penholder.core.trust.keylines import parse_public_key_line
 from penholder.core.trust.roster import Roster, parse_roster
@@ -33,9 +33,10 @@ from penholder.core.trust.rosters import (
     roster_for,
 )
 from penholder.core.trust.rules import Rule, Violation
-from penholder.core.trust.text import first_unsafe_bytes, unsafe_problem
 from penholder.core.trust.tips import branch_findings, retract_findings, revocation_findings
 from penholder.core.trust.versions import TreeFacts, check_version
+from penholder.core.views.reader import TreeReader
+from penholder.core.views.signatures import bind_key
 
 Progress = Callable[[int, int], None]
 # One version as read: sha, raw commit, version, signature, header problems, parser refusal.
@@ -57,7 +58,7 @@ class Failure:
 class Report:
     versions: int = 0
     failures: list[Failure] = field(default_factory=list)
-    signatures: dict[str, str] = field(default_factory=dict)
+    signatures: dict[str, SignatureStatus] = field(default_factory=dict)
     signing_keys: dict[str, bytes] = field(default_factory=dict)
 
     @property
@@ -72,143 +73,16 @@ class Report:
         }
 
 
-def signature_status(
-    raw: bytes, signature: str | None, expected_key: str | None
-) -> tuple[str, str, str]:
-    """(status, rule, message): status is good, bad or unknown-key; rule is empty when good."""
-    return _check_signature(raw, signature, expected_key)[:3]
-
-
-def _check_signature(
-    raw: bytes, signature: str | None, expected_key: str | None
-) -> tuple[str, str, str, bytes | None]:
-    """signature_status, and the signing key's blob when the signature parses (parsed once)."""
-    return _bind_key(check_sealed(raw, signature), expected_key)
-
-
-def _bind_key(sealed: Sealed, expected_key: str | None) -> Sealed:
-    """The other half: is the carried key the one the roster in force gives the actor?"""
-    status, _, _, blob = sealed
-    if status != "good":
-        return sealed
-    if expected_key is None:
-        return "unknown-key", "signature-key", "the actor is not on the roster", blob
-    if blob != _key_blob(expected_key):
-        return (
-            "unknown-key",
-            "signature-key",
-            "signed by a key that is not the actor's on the roster",
-            blob,
-        )
-    return "good", "", "", blob
-
-
-@lru_cache(maxsize=1024)
-def _key_blob(key_line: str) -> bytes:
-    """The SSH wire blob of a roster key line (a roster has few keys: parsed once each)."""
-    return sshsig.public_key_blob(parse_public_key_line(key_line))
-
-
-_HEX = frozenset("0123456789abcdef")
-
-
-def _is_sha(value: str) -> bool:
-    return len(value) == 40 and all(c in _HEX for c in value)
-
-
-class _Reader:
-    """Reads a whole negotiation in bulk: root trees, then `drafts/` trees, then every draft
-    blob once, streamed. What is not canonical is kept as a problem (rule, message) per tree
-    or per blob, never raised."""
-
-    def __init__(self, repo: GitRepo) -> None:
-        self.repo = repo
-        self.tree_problems: dict[str, tuple[str, str]] = {}
-        self.blob_problems: dict[str, tuple[str, str]] = {}
-
-    def _parse(self, shas: list[str]) -> dict[str, tuple[list[tuple[str, str, str]], bytes]]:
-        out = {}
-        for sha, kind, data in self.repo.iter_objects(shas, missing_ok=True):
-            if kind != "tree":
-                self.tree_problems[sha] = (Rule.TREE_FORM, f"{sha[:10]} is a {kind}, not a tree")
-                continue
-            try:
-                out[sha] = (parse_tree(data), data)
-            except TreeFormatError as exc:
-                self.tree_problems[sha] = (Rule.TREE_FORM, f"tree {sha[:10]}: {exc.message}")
-        return out
-
-    def tree_facts(self, trees: set[str]) -> dict[str, TreeFacts]:
-        parsed = self._parse(sorted(t for t in trees if _is_sha(t)))
-        subs = self._parse(
-            sorted(
-                {
-                    s
-                    for entries, _ in parsed.values()
-                    for m, n, s in entries
-                    if n == "drafts" and m == "40000"
-                }
-            )
-        )
-        facts = {}
-        for sha, (entries, _) in parsed.items():
-            sub = next((s for m, n, s in entries if n == "drafts" and m == "40000"), None)
-            if sub is not None and sub not in subs:
-                self.tree_problems[sha] = self.tree_problems.get(
-                    sub, (Rule.TREE_FORM, f"drafts/ {sub[:10]} cannot be read")
-                )
-                continue
-            facts[sha] = facts_from_entries(
-                self.repo, sha, entries, subs[sub][1] if sub is not None else b""
-            )
-        sizes = self.read_drafts(sorted({b for f in facts.values() for _, b, _ in f.documents}))
-        return {
-            sha: TreeFacts(
-                f.sha,
-                f.roster_blob,
-                f.signers_blob,
-                tuple((n, b, sizes.get(b, 0)) for n, b, _ in f.documents),
-                f.stray,
-            )
-            for sha, f in facts.items()
-        }
-
-    def read_drafts(self, blobs: list[str]) -> dict[str, int]:
-        """Each draft blob read once: its size, and whether it is UTF-8 text free of control
-        and bidi characters."""
-        sizes = {}
-        for sha, kind, data in self.repo.iter_objects(blobs, missing_ok=True):
-            sizes[sha] = len(data)
-            if kind != "blob":
-                self.blob_problems[sha] = (
-                    Rule.TREE_FORM,
-                    f"the draft {sha[:10]} is a {kind}, not a file",
-                )
-                continue
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self.blob_problems[sha] = (
-                    Rule.DOCUMENT_ENCODING,
-                    f"the draft {sha[:10]} is not UTF-8 text (byte {exc.start})",
-                )
-                continue
-            if first_unsafe_bytes(data) is not None:
-                problem = unsafe_problem(text, f"the draft {sha[:10]}")
-                if problem is not None:
-                    self.blob_problems[sha] = (Rule.CONTROL_CHARACTERS, problem)
-        return sizes
-
-
 def verify(path: Path, progress: Progress | None = None) -> Report:
     repo = GitRepo(path, hazards_ok=True)
     try:
-        return _verify(repo, progress)
+        return verify_repo(repo, progress)
     finally:
         repo.close()
 
 
-def _verify(repo: GitRepo, progress: Progress | None) -> Report:
+def verify_repo(repo: GitRepo, progress: Progress | None) -> Report:
+    """`verify` of an open repository (sync verifies its quarantine this way)."""
     report = Report()
     tips, ref_problems = repo.read_refs()
     hazards = repo_hazards(repo.git_dir)
@@ -294,15 +168,17 @@ def _judge(
             Failure(
                 extra[0],
                 extra[2].actor,
-                "root",
+                Rule.ROOT,
                 "a second version without parents: not this negotiation's root",
             )
         )
-    reader = _Reader(repo)
+    reader = TreeReader(repo)
     trees = reader.tree_facts({p[2].tree for p in parsed if p[2].tree})
     if roots and trusted is not None and roots[0][0] != trusted:
         fail(
-            Failure(roots[0][0], roots[0][2].actor, "root", f"not the trusted root {trusted[:10]}")
+            Failure(
+                roots[0][0], roots[0][2].actor, Rule.ROOT, f"not the trusted root {trusted[:10]}"
+            )
         )
         roots = []
     root_roster = _root_roster(repo, roots[0][2] if roots else None, trees)
@@ -342,7 +218,7 @@ def _judge_versions(
     seals: Seals,
     history: History,
     trees: dict[str, TreeFacts],
-    reader: _Reader,
+    reader: TreeReader,
     report: Report,
     progress: Progress | None,
 ) -> None:
@@ -355,12 +231,12 @@ def _judge_versions(
         roster = roster_for(version, history) if root_roster is not None else None
         actor = roster.actor(version.actor) if roster else None
         for header in headers:
-            fail(Failure(sha, version.actor, "commit-headers", header))
-        status, rule, message, key_blob = _bind_key(seals[done - 1], actor.key if actor else None)
+            fail(Failure(sha, version.actor, Rule.COMMIT_HEADERS, header))
+        status, rule, message, key_blob = bind_key(seals[done - 1], actor.key if actor else None)
         report.signatures[sha] = status
         if key_blob is not None:
             report.signing_keys[sha] = key_blob
-        if rule and not (rule == "signature-key" and actor is None):
+        if rule and not (rule == Rule.SIGNATURE_KEY and actor is None):
             fail(Failure(sha, version.actor, rule, message))
         carried = None
         if version.tree in reader.tree_problems and version.tree not in reported:
@@ -384,7 +260,7 @@ def _judge_versions(
                 fail(Failure(sha, version.actor, violation.rule, violation.message))
         if not version.parents and version.action == Action.OPEN:
             carried = root_roster
-        history.add(version, roster=carried, signed=status == "good")
+        history.add(version, roster=carried, signed=status == SignatureStatus.GOOD)
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
 
@@ -392,15 +268,6 @@ def _judge_versions(
 def _refusal(exc: CommitFormatError) -> Violation:
     """The parser's refusal as a failure, under the rule id it names."""
     return Violation(str(exc.rule), str(exc))
-
-
-def signing_key_blob(signature: str | None) -> bytes | None:
-    if signature is None:
-        return None
-    try:
-        return sshsig.parse(signature).public_key_blob
-    except SignatureFormError:
-        return None
 
 
 def _roster_change(
@@ -417,7 +284,7 @@ def _roster_change(
         or facts.signers_blob is None
         or before.signers_blob is None
     ):
-        return None, [Violation("roster-change", "the roster files cannot be read")]
+        return None, [Violation(Rule.ROSTER_CHANGE, "the roster files cannot be read")]
     try:
         carried = parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
     except UnicodeDecodeError:
@@ -428,7 +295,7 @@ def _roster_change(
         old_signers = repo.read(before.signers_blob)[1].decode("utf-8", "replace")
         new_signers = repo.read(facts.signers_blob)[1].decode("utf-8", "replace")
     except StoreError:
-        return None, [Violation("roster-change", "the allowed_signers files cannot be read")]
+        return None, [Violation(Rule.ROSTER_CHANGE, "the allowed_signers files cannot be read")]
     return carried, check_roster_change(roster, carried, old_signers, new_signers)
 
 
@@ -483,34 +350,6 @@ def _root_roster(repo: GitRepo, root: Version | None, trees: dict[str, TreeFacts
 
 
 def _check_branches(tips: dict[str, str], history: History, report: Report) -> None:
-    good = {sha: status == "good" for sha, status in report.signatures.items()}
+    good = {sha: status == SignatureStatus.GOOD for sha, status in report.signatures.items()}
     for finding in branch_findings(tips, history, good):
         report.failures.append(Failure(finding.sha, finding.actor, finding.rule, finding.message))
-
-
-def signature_statuses(
-    path: Path, shas: list[str], roster: Roster, history: History | None = None
-) -> dict[str, str]:
-    """good, bad or unknown-key for each version, checked in-process in one bulk read, against
-    the roster in force at each version when `history` is given, else against `roster`."""
-    repo = GitRepo(path)
-    try:
-        raws = repo.read_many(shas)
-    finally:
-        repo.close()
-    out = {}
-    for sha in shas:
-        data = raws[sha][1]
-        try:
-            commit = parse_commit(data)
-            version = version_from_commit(sha, commit)
-        except CommitFormatError:
-            out[sha] = "bad"
-            continue
-        in_force = (
-            roster_for(version, history) if history is not None and sha in history else roster
-        )
-        actor = in_force.actor(version.actor)
-        status, _, _ = signature_status(data, commit.signature, actor.key if actor else None)
-        out[sha] = status
-    return out
