@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from penholder.core.diff.merge import describe_conflicts, three_way_merge
-from penholder.core.errors import InputError, RefusedError
+from penholder.core.errors import Hint, InputError, RefusedError
 from penholder.core.model import Version
 from penholder.core.store.negotiation import Negotiation
 
@@ -27,7 +27,7 @@ def common_base(negotiation: Negotiation, heads: list[Version]) -> Version:
 
 def merge_versions(negotiation: Negotiation, heads: list[Version]) -> str:
     if len(heads) < 2:
-        raise InputError("consolidate --auto joins two or more versions")
+        raise InputError("a merge joins two or more versions")
     if len({h.document for h in heads}) != 1:
         raise RefusedError("the versions are of different documents", rule="refers-kind")
     base = common_base(negotiation, heads)
@@ -36,8 +36,9 @@ def merge_versions(negotiation: Negotiation, heads: list[Version]) -> str:
         labels = [f"{h.actor} {h.short}" for h in heads]
         shown = describe_conflicts(result, labels)
         raise RefusedError(
-            f"{len(result.conflicts)} passages were changed differently; join them by hand "
-            f"(--file):\n{shown}",
+            f"{len(result.conflicts)} passages were changed differently; join them by hand:"
+            f"\n{shown}",
             rule="merge-conflict",
+            hint=Hint.GIVE_TEXT,
         )
     return result.text

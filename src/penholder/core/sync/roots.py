@@ -3,7 +3,7 @@ clone, the one whose convener's key has the fingerprint given out of band."""
 
 from __future__ import annotations
 
-from penholder.core.errors import CommitFormatError, PenholderError, StoreError, SyncError
+from penholder.core.errors import CommitFormatError, Hint, PenholderError, StoreError, SyncError
 from penholder.core.model import SignatureStatus
 from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.trees import read_tree_facts
@@ -75,8 +75,9 @@ def clone_root(
         )
     if len(matching) > 1:
         raise SyncError(
-            "the remote holds several roots by that convener; name one with --expect-root",
+            "the remote holds several roots by that convener; name the one trusted",
             rule="clone-root",
+            hint=Hint.EXPECT_ROOT,
         )
     return matching[0]
 

@@ -14,7 +14,7 @@ import bisect
 from dataclasses import dataclass
 
 from penholder.core.diff.texts import diff_texts
-from penholder.core.errors import InputError
+from penholder.core.errors import Hint, InputError
 from penholder.core.model import Version
 from penholder.core.store.negotiation import Negotiation
 
@@ -170,7 +170,7 @@ def blame(negotiation: Negotiation, version: Version, document: str | None = Non
     """Spans `{text, actor, round, version}` that concatenate to the version's text."""
     name = document or version.document
     if not name:
-        raise InputError(f"{version.short} names no document; give --doc")
+        raise InputError(f"{version.short} names no document", hint=Hint.CHOOSE_DOCUMENT)
     target = version
     if not version.is_text or version.document != name:
         found = negotiation.history.latest_of(name, at=version.sha)

@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from penholder.core.errors import InputError
+from penholder.core.errors import Hint, InputError
 from penholder.core.model import Version
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import is_agreed
@@ -206,7 +206,7 @@ def clause_table(
     """The clauses of a version with id, number, title, status, open brackets, proposer."""
     name = document or version.document
     if not name:
-        raise InputError(f"{version.short} names no document; give --doc")
+        raise InputError(f"{version.short} names no document", hint=Hint.CHOOSE_DOCUMENT)
     target = _text_version(negotiation, version, name)
     history = negotiation.history
     tracker = ClauseTracker(negotiation, name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from penholder.core.errors import RefusedError
+from penholder.core.errors import Hint, RefusedError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
@@ -111,14 +111,16 @@ def default_amend_target(history: History, actor: str, document: str) -> str:
     ]
     if not current:
         raise RefusedError(
-            f"nothing of {document!r} awaits {actor}'s amendment; name a version with --refers",
+            f"nothing of {document!r} awaits {actor}'s amendment",
             rule="turn",
+            hint=Hint.CHOOSE_VERSION,
         )
     if len(current) > 1:
         shown = ", ".join(sha[:10] for sha in current)
         raise RefusedError(
-            f"several versions of {document!r} await {actor}: {shown}; choose one with --refers",
+            f"several versions of {document!r} await {actor}: {shown}",
             rule="turn",
+            hint=Hint.CHOOSE_VERSION,
         )
     return current[0]
 
@@ -129,7 +131,7 @@ def only_open_withdrawal(history: History) -> str:
         what = (
             "no withdrawal is in force" if not open_ else f"{len(open_)} withdrawals are in force"
         )
-        raise RefusedError(f"{what}; name one with --refers", rule="resume")
+        raise RefusedError(what, rule="resume", hint=Hint.CHOOSE_VERSION)
     return open_[0]
 
 
