@@ -23,7 +23,8 @@ from penholder.core.trust.commit import RawCommit, ident
 from penholder.core.trust.keylines import fingerprint, public_key_line
 from penholder.core.trust.message import Trailers, build_message
 from penholder.core.trust.roster import Roster
-from penholder.core.views.certificate import certify, verification_script
+from penholder.core.views.certificate import certify
+from penholder.core.views.recipe import verification_script
 from penholder.demo.keys import demo_private_key
 
 PK_NEW = demo_private_key("pakistan-rotated")

@@ -11,15 +11,10 @@ import re
 from html import escape
 
 from penholder.core.trust.text import neutralize
-from penholder.core.views.certificate import (
-    CANNOT_CHECK,
-    CHECKS,
-    Attestation,
-    Certificate,
-    RosterChange,
-    verification_script,
-)
+from penholder.core.views.certificate import Attestation, Certificate
 from penholder.core.views.queries import iso_time
+from penholder.core.views.recipe import CANNOT_CHECK, CHECKS, verification_script
+from penholder.core.views.roster_trail import RosterChange
 from penholder.report.page import page, status_badge, table
 
 VERIFY_MARKER = "verify-it-yourself"
