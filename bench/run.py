@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Row
 
-AREAS = ["store", "verify", "diff", "clauses", "tui"]
+AREAS = ["store", "verify", "diff", "clauses", "tui", "startup"]
 
 
 def render(rows: list[Row]) -> str:

@@ -22,9 +22,13 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-import git
-
-from penholder.core.errors import LockHeldError, StoreError, UnknownRevisionError
+from penholder.core.errors import (
+    LockHeldError,
+    RefMovedError,
+    StoreError,
+    TreeFormatError,
+    UnknownRevisionError,
+)
 from penholder.core.store import packing
 from penholder.core.trust.rules import Rule
 
@@ -36,12 +40,6 @@ REPLACE = "refs/replace/"
 AUTO_PACK_OBJECTS = 512
 
 
-class RefMovedError(StoreError):
-    """A compare-and-swap on a ref lost: someone else moved it first."""
-
-    rule = "ref-moved"
-
-
 # What git reads must be what the objects say: no replace refs, no grafts. A graft file path
 # that cannot exist (ENOTDIR) makes git read no grafts, silently.
 READ_AS_STORED = {
@@ -51,12 +49,6 @@ READ_AS_STORED = {
 # The one-character modes git writes into trees; anything else (040000, 100664…) is refused.
 _OBJECT_NAME = re.compile(r"[0-9a-f]{40}")
 TREE_MODES = frozenset({"100644", "100755", "120000", "40000", "160000"})
-
-
-class TreeFormatError(StoreError, ValueError):
-    """A tree object that is not in git's canonical form (order, modes, names, length)."""
-
-    rule = Rule.TREE_FORM
 
 
 @dataclass(frozen=True)
@@ -197,6 +189,10 @@ class GitRepo:
     def __init__(self, path: Path, *, hazards_ok: bool = False) -> None:
         """Open a repository; one with grafts or a shallow file is refused (rule ref-form)
         unless `hazards_ok` (verify and doctor open it to report them)."""
+        # GitPython (tens of ms, and `git version` run twice) is imported by the first command
+        # that opens a store, not by every command.
+        import git
+
         self.path = path
         try:
             self._repo = git.Repo(path)
@@ -235,6 +231,8 @@ class GitRepo:
     # objects -------------------------------------------------------------------------------
 
     def read(self, sha: str) -> tuple[str, bytes]:
+        import git
+
         with self._lock:
             try:
                 stream = self._repo.odb.stream(bytes.fromhex(sha))
@@ -339,6 +337,8 @@ class GitRepo:
 
     def has(self, sha: str) -> bool:
         """Whether the object is stored, loose or packed (asked of git's own cat-file)."""
+        import git
+
         with self._lock:
             try:
                 self._repo.odb.info(bytes.fromhex(sha))
