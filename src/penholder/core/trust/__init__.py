@@ -8,6 +8,7 @@ certificate, `doctor` and the app's badges all ask it; none decides a rule itsel
 - `rules`: the rule ids and what each one means.
 - `history`: the version graph and the state each version inherits from its ancestors.
 - `versions`: the rules one version must keep against its ancestors.
+- `turns`: whose move a version may be: answers, attestations, retracts, within a view.
 - `agreement`: when a text is agreed, and by whom; final once it is.
 - `rosters`: which roster judges a version, what a roster change may do, who owns a key.
 - `tips`: rules over a whole history: branches, revocations, retracts of what is final.

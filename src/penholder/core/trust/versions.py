@@ -2,13 +2,13 @@
 
 `check_version` judges one version: the store asks it before writing anything, and `verify`
 asks it again for every version it reads. The store also asks `check_against_store`, which
-applies the turn rules to everything the store holds (a writer must not answer twice even on a
+applies the turn rules (`turns`) to everything the store holds (a writer must not answer twice even on a
 branch it has not merged, nor take back a signature of a text agreed anywhere).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from penholder.core.model import (
@@ -19,13 +19,14 @@ from penholder.core.model import (
     SAME_TREE_ACTIONS,
     TEXT_ACTIONS,
     Action,
+    Role,
     Version,
 )
-from penholder.core.trust.agreement import may_be_agreed
 from penholder.core.trust.commit import IDENT
-from penholder.core.trust.history import Fallback, History, Visible
+from penholder.core.trust.history import History, Visible
 from penholder.core.trust.roster import Roster
 from penholder.core.trust.rules import Rule, Violation
+from penholder.core.trust.turns import EVERYTHING, check_turn, describe
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,6 @@ class TreeFacts:
     signers_blob: str | None
     documents: tuple[tuple[str, str, int], ...]  # (name, blob sha, size)
     stray: tuple[str, ...] = ()
-
-
-def _fmt(v: Version) -> str:
-    return f"{v.action} {v.sha[:10]} by {v.actor}"
 
 
 def check_version(
@@ -66,27 +63,28 @@ def check_version(
 
     if v.negotiation != roster.negotiation_id:
         fail(
-            "negotiation-id", f"names negotiation {v.negotiation!r}, not {roster.negotiation_id!r}"
+            Rule.NEGOTIATION_ID,
+            f"names negotiation {v.negotiation!r}, not {roster.negotiation_id!r}",
         )
     try:
         action = Action(v.action)
     except ValueError:
-        fail("action-unknown", f"unknown action {v.action!r}")
+        fail(Rule.ACTION_UNKNOWN, f"unknown action {v.action!r}")
         return out
     if not v.parents and action != Action.OPEN:
-        fail("root", f"a {action} version without parents")
+        fail(Rule.ROOT, f"a {action} version without parents")
     if action == Action.OPEN and v.parents:
-        fail("root", "an open version with parents")
+        fail(Rule.ROOT, "an open version with parents")
     actor = roster.actor(v.actor)
     if actor is None:
-        fail("actor-unknown", f"actor {v.actor!r} is not on the roster")
+        fail(Rule.ACTOR_UNKNOWN, f"actor {v.actor!r} is not on the roster")
         return out
     if action not in ROLE_ACTIONS[actor.role]:
-        fail("role-action", f"a {actor.role} may not {action}")
+        fail(Rule.ROLE_ACTION, f"a {actor.role} may not {action}")
     if action == Action.OPEN and v.actor != roster.convener:
-        fail("root", f"opened by {v.actor}, not the convener {roster.convener}")
+        fail(Rule.ROOT, f"opened by {v.actor}, not the convener {roster.convener}")
     if action == Action.ROSTER and carried_roster is None:
-        fail("roster-change", "the roster version's penholder.toml cannot be read")
+        fail(Rule.ROSTER_CHANGE, "the roster version's penholder.toml cannot be read")
     if v.actor and not history.follows_line(v.actor, v.parents):
         tip = history._line_tip[v.actor]
         fail(
@@ -105,7 +103,7 @@ def check_version(
     _check_document(v, action, referred, fail)
     _check_round(v, action, history, fail)
     _check_suspension(v, action, history, referred, fail)
-    _check_turn(v, action, history, roster, referred, visible, fail)
+    check_turn(v, action, history, roster, referred, visible, fail)
     _check_tree(v, action, history, roster, referred, trees, fail)
     return out
 
@@ -117,14 +115,14 @@ def _check_identity(v: Version, roster: Roster, fail: Callable[[str, str], None]
     for what, value in (("author", v.author), ("committer", v.committer)):
         match = IDENT.match(value)
         if not match or match.group("tz") != "+0000":
-            fail("author", f"{what} {value!r} is not `Name <id@negotiation> TIME +0000`")
+            fail(Rule.AUTHOR, f"{what} {value!r} is not `Name <id@negotiation> TIME +0000`")
         elif f"{match.group('name')} <{match.group('email')}>" != expected:
             fail(
-                "author",
+                Rule.AUTHOR,
                 f"{what} is {match.group('name')} <{match.group('email')}>, not {expected}",
             )
     if v.author != v.committer:
-        fail("author", "author and committer differ")
+        fail(Rule.AUTHOR, "author and committer differ")
 
 
 def _check_recipients(
@@ -133,20 +131,20 @@ def _check_recipients(
     actor = roster.actor(v.actor)
     assert actor is not None
     if len(set(v.to)) != len(v.to):
-        fail("route", "a recipient is named twice")
+        fail(Rule.ROUTE, "a recipient is named twice")
     for recipient in v.to:
         target = roster.actor(recipient)
         if target is None:
-            fail("recipient-unknown", f"recipient {recipient!r} is not on the roster")
+            fail(Rule.RECIPIENT_UNKNOWN, f"recipient {recipient!r} is not on the roster")
         elif recipient == v.actor:
-            fail("route", f"{v.actor} addresses itself")
-        elif actor.role == "party" and target.role not in roster.rules.party_may_address:
+            fail(Rule.ROUTE, f"{v.actor} addresses itself")
+        elif actor.role == Role.PARTY and target.role not in roster.rules.party_may_address:
             allowed = " or ".join(f"{r}s" for r in roster.rules.party_may_address)
-            fail("route", f"a party addresses {allowed} only, not the {target.role} {recipient}")
-        elif actor.role == "observer":
-            fail("route", "an observer addresses nobody")
+            fail(Rule.ROUTE, f"a party addresses {allowed} only, not the {target.role} {recipient}")
+        elif actor.role == Role.OBSERVER:
+            fail(Rule.ROUTE, "an observer addresses nobody")
     if action in TEXT_ACTIONS and not v.to:
-        fail("recipients-missing", f"a {action} must be addressed to someone")
+        fail(Rule.RECIPIENTS_MISSING, f"a {action} must be addressed to someone")
 
 
 _REFERS_COUNT: dict[Action, tuple[int, int]] = {
@@ -167,19 +165,19 @@ def _check_refers(
 ) -> list[Version] | None:
     low, high = _REFERS_COUNT.get(action, (1, 1))
     if not low <= len(v.refers) <= high:
-        fail("refers-count", f"a {action} refers to {len(v.refers)} versions")
+        fail(Rule.REFERS_COUNT, f"a {action} refers to {len(v.refers)} versions")
         return None
     if len(set(v.refers)) != len(v.refers):
-        fail("refers-count", "a version is referred to twice")
+        fail(Rule.REFERS_COUNT, "a version is referred to twice")
         return None
     referred = []
     for sha in v.refers:
         found = history.get(sha)
         if found is None:
-            fail("refers-missing", f"refers to {sha[:10]}, which is not in the negotiation")
+            fail(Rule.REFERS_MISSING, f"refers to {sha[:10]}, which is not in the negotiation")
             return None
         if found.action not in _ACTIONS:
-            fail("refers-kind", f"refers to {sha[:10]}, which is not a readable version")
+            fail(Rule.REFERS_KIND, f"refers to {sha[:10]}, which is not a readable version")
             return None
         referred.append(found)
     # Parents: the referred versions first, then at most the actor's own previous tip.
@@ -196,15 +194,15 @@ def _check_refers(
         ok = len(v.parents) == 1
         extra = v.parents[:1] if v.parents and v.parents[0] != history.root else ()
     if not ok:
-        fail("refers-parents", "the first parents are not the referred versions")
+        fail(Rule.REFERS_PARENTS, "the first parents are not the referred versions")
     if len(extra) > 1:
-        fail("refers-parents", f"{len(extra)} parents beyond the referred versions")
+        fail(Rule.REFERS_PARENTS, f"{len(extra)} parents beyond the referred versions")
     for sha in extra:
         own = history.get(sha)
         if own is None or own.actor != v.actor:
-            fail("refers-parents", f"parent {sha[:10]} is neither referred nor the actor's own")
+            fail(Rule.REFERS_PARENTS, f"parent {sha[:10]} is neither referred nor the actor's own")
         elif n and any(history.is_ancestor(sha, p) for p in v.parents[:n]):
-            fail("refers-parents", f"parent {sha[:10]} is already an ancestor")
+            fail(Rule.REFERS_PARENTS, f"parent {sha[:10]} is already an ancestor")
     return referred
 
 
@@ -213,31 +211,32 @@ def _check_document(
 ) -> None:
     if action in TEXT_ACTIONS:
         if not v.document or not DOCUMENT_NAME.match(v.document):
-            fail("document-name", f"document name {v.document!r} is not valid")
+            fail(Rule.DOCUMENT_NAME, f"document name {v.document!r} is not valid")
         for r in referred:
             if not r.is_text:
-                fail("refers-kind", f"refers to {_fmt(r)}, not a text version")
+                fail(Rule.REFERS_KIND, f"refers to {describe(r)}, not a text version")
             elif r.document != v.document:
                 fail(
-                    "refers-kind", f"refers to {_fmt(r)} of document {r.document}, not {v.document}"
+                    Rule.REFERS_KIND,
+                    f"refers to {describe(r)} of document {r.document}, not {v.document}",
                 )
     elif action in SAME_TREE_ACTIONS:
         if v.document != referred[0].document:
             fail(
-                "document-name",
+                Rule.DOCUMENT_NAME,
                 f"names document {v.document}, the referred version {referred[0].document}",
             )
         target = referred[0]
         if action == Action.SIGN and not target.is_text:
-            fail("refers-kind", f"signs {_fmt(target)}, not a text version")
+            fail(Rule.REFERS_KIND, f"signs {describe(target)}, not a text version")
         if action == Action.ENDORSE and not (target.is_text or target.action == Action.ROSTER):
-            fail("refers-kind", f"endorses {_fmt(target)}, not a text or roster version")
+            fail(Rule.REFERS_KIND, f"endorses {describe(target)}, not a text or roster version")
         if action == Action.RETRACT and target.actor != v.actor:
-            fail("retract", f"retracts {_fmt(target)}, which is not its own")
+            fail(Rule.RETRACT, f"retracts {describe(target)}, which is not its own")
     elif v.document is not None:
-        fail("document-name", f"a {action} names a document")
+        fail(Rule.DOCUMENT_NAME, f"a {action} names a document")
     if action == Action.RESUME and referred[0].action != Action.WITHDRAW:
-        fail("refers-kind", f"resumes {_fmt(referred[0])}, not a withdrawal")
+        fail(Rule.REFERS_KIND, f"resumes {describe(referred[0])}, not a withdrawal")
 
 
 def _check_round(
@@ -246,14 +245,16 @@ def _check_round(
     latest = history.round_of_parents(v.parents)
     if action == Action.OPEN:
         if v.round != 1:
-            fail("round-number", f"open is round 1, not {v.round}")
+            fail(Rule.ROUND_NUMBER, f"open is round 1, not {v.round}")
     elif action == Action.ROUND:
         if v.round != latest + 1:
-            fail("round-number", f"round {v.round} follows round {latest}: expected {latest + 1}")
+            fail(
+                Rule.ROUND_NUMBER, f"round {v.round} follows round {latest}: expected {latest + 1}"
+            )
         if not v.place or not v.date:
-            fail("round-number", "a round names its place and date")
+            fail(Rule.ROUND_NUMBER, "a round names its place and date")
     elif v.round != latest:
-        fail("round", f"says round {v.round}; the latest round among its ancestors is {latest}")
+        fail(Rule.ROUND, f"says round {v.round}; the latest round among its ancestors is {latest}")
 
 
 def _check_suspension(
@@ -266,145 +267,11 @@ def _check_suspension(
     pending = history.suspending_withdrawals(v.parents)
     if pending and action not in ALLOWED_UNDER_SUSPENSION:
         who = ", ".join(sorted({history.version(w).actor for w in pending}))
-        fail("suspended", f"a {action} while the table is suspended (withdrawal by {who})")
+        fail(Rule.SUSPENDED, f"a {action} while the table is suspended (withdrawal by {who})")
     if action == Action.RESUME and referred[0].sha not in pending:
-        fail("resume", f"withdrawal {referred[0].sha[:10]} is already resumed")
+        fail(Rule.RESUME, f"withdrawal {referred[0].sha[:10]} is already resumed")
     if action == Action.WITHDRAW and any(history.version(w).actor == v.actor for w in pending):
-        fail("withdraw", f"{v.actor} has already withdrawn")
-
-
-def _check_turn(
-    v: Version,
-    action: Action,
-    history: History,
-    roster: Roster,
-    referred: list[Version],
-    visible: Visible,
-    fail: Callable[[str, str], None],
-) -> None:
-    if action in (Action.AMEND, Action.FORWARD, Action.CONSOLIDATE):
-        for r in referred:
-            if history.is_retracted(r.sha, visible):
-                fail("turn", f"{_fmt(r)} was retracted")
-            answerers = _standing_answerers(history, r.sha, v.sha, visible)
-            own_revision = r.actor == v.actor and not answerers
-            if v.actor not in r.to and not own_revision:
-                fail("turn", f"{_fmt(r)} was not addressed to {v.actor}")
-            if any(actor == v.actor for actor, _ in answerers):
-                fail("turn", f"{v.actor} has already answered {_fmt(r)}")
-            if action == Action.CONSOLIDATE and any(is_text for _, is_text in answerers):
-                fail("consolidate-heads", f"{_fmt(r)} is not a head: it was answered")
-            newer = _newer_addressed(history, r, v, scope_is_store=visible is _EVERYTHING)
-            if newer is not None:
-                fail("turn", f"{_fmt(newer)}, addressed to {v.actor}, is newer than {_fmt(r)}")
-    elif action == Action.PROPOSE:
-        for sha in history.lineage_of(v.document or ""):
-            if sha != v.sha and visible(sha):
-                fail("document-exists", f"document {v.document!r} exists already")
-                break
-    elif action in (Action.SIGN, Action.ENDORSE, Action.RECEIPT):
-        target = referred[0]
-        if action == Action.RECEIPT and target.action == Action.RECEIPT:
-            fail(Rule.DUPLICATE, f"{_fmt(target)} is a receipt: no receipt of a receipt")
-        if _has_referring(history, target.sha, action, v, visible):
-            done = "receipted" if action == Action.RECEIPT else f"{action}d"
-            fail(Rule.DUPLICATE, f"{v.actor} has already {done} {_fmt(target)}")
-    elif action == Action.RETRACT:
-        target = referred[0]
-        if history.is_retracted(target.sha, visible):
-            fail("retract", f"{_fmt(target)} is already retracted")
-        if target.is_text:
-            others = sorted(
-                {a for a, _ in _standing_answerers(history, target.sha, v.sha, visible)} - {v.actor}
-            )
-            if others:
-                fail("retract", f"{_fmt(target)} was already answered by {others[0]}")
-        elif target.action in (Action.SIGN, Action.ENDORSE):
-            referred_to = history.get(target.refers[0]) if target.refers else None
-            if referred_to is None:
-                pass
-            elif referred_to.action == Action.ROSTER:
-                in_effect = (
-                    referred_to.sha in history.effective_anywhere()
-                    if visible is _EVERYTHING
-                    else history.in_effect_within(referred_to.sha, v.parents)
-                )
-                if in_effect:
-                    fail(
-                        Rule.RETRACT,
-                        f"{_fmt(referred_to)} has taken effect: its endorsements stand",
-                    )
-            elif may_be_agreed(history, referred_to.sha, within=visible):
-                fail(Rule.RETRACT, f"{_fmt(referred_to)} is agreed: its signatures stand")
-        else:
-            fail("retract", f"a {target.action} cannot be retracted")
-
-
-def _everything(_sha: str) -> bool:
-    return True
-
-
-_EVERYTHING: Visible = _everything
-
-
-def _scope(visible: Visible) -> Visible | None:
-    """The history's own notion of a view: None for everything the store holds."""
-    return None if visible is _EVERYTHING else visible
-
-
-def _standing_answerers(
-    history: History, sha: str, exclude: str, visible: Visible
-) -> set[tuple[str, bool]]:
-    """(actor, is a text) of each standing answer to `sha` in the view, other than `exclude`."""
-    scope = _scope(visible)
-    if exclude not in history:
-        try:
-            return history.standing_answerers(sha, scope)
-        except Fallback:
-            pass
-    return {(w.actor, w.is_text) for w in history.answers(sha, scope) if w.sha != exclude}
-
-
-def _has_referring(
-    history: History, sha: str, action: Action, v: Version, visible: Visible
-) -> bool:
-    """Whether v's actor already has a version of `action` referring to `sha` in the view."""
-    scope = _scope(visible)
-    if v.sha not in history:
-        return history.any_referring(sha, action.value, v.actor, scope)
-    return any(
-        w.actor == v.actor and w.action == action and w.sha != v.sha
-        for w in history.referring(sha, scope)
-    )
-
-
-def _newer_addressed(
-    history: History, r: Version, v: Version, *, scope_is_store: bool
-) -> Version | None:
-    """A standing text of r's document, addressed to v's actor, that descends from r: among
-    v's ancestors, or anywhere in the store."""
-    try:
-        view = None if scope_is_store else history.visible_from(v.parents)
-        found = history.newer_addressed(r, v.actor, view, v.sha)
-        return None if found is None else history.version(found)
-    except Fallback:
-        pass
-    if scope_is_store:
-        candidates: Iterator[str] = history.descendants(r.sha)
-    else:
-        candidates = history.ancestors(v.parents, floor=history._gen.get(r.sha, 0))
-    for sha in candidates:
-        w = history._versions[sha]
-        if (
-            sha != v.sha
-            and w.is_text
-            and w.document == r.document
-            and v.actor in w.to
-            and not history.is_retracted(sha)
-            and (scope_is_store or history.is_ancestor(r.sha, sha))
-        ):
-            return w
-    return None
+        fail(Rule.WITHDRAW, f"{v.actor} has already withdrawn")
 
 
 def _roster_blobs(facts: TreeFacts) -> tuple[str | None, str | None]:
@@ -422,26 +289,26 @@ def _check_tree(
 ) -> None:
     facts = trees.get(v.tree)
     if facts is None:
-        fail("tree-shape", f"tree {v.tree[:10]} could not be read")
+        fail(Rule.TREE_SHAPE, f"tree {v.tree[:10]} could not be read")
         return
     if facts.stray:
-        fail("tree-shape", f"the tree holds {facts.stray[0]!r}, which no action puts there")
+        fail(Rule.TREE_SHAPE, f"the tree holds {facts.stray[0]!r}, which no action puts there")
     if action in SAME_TREE_ACTIONS:
         if v.tree != referred[0].tree:
-            fail("tree-changed", f"a {action} changes the tree of {_fmt(referred[0])}")
+            fail(Rule.TREE_CHANGED, f"a {action} changes the tree of {describe(referred[0])}")
         return
     if facts.roster_blob is None or facts.signers_blob is None:
-        fail("tree-shape", "the tree lacks penholder.toml or allowed_signers")
+        fail(Rule.TREE_SHAPE, "the tree lacks penholder.toml or allowed_signers")
     if action in ROSTER_ONLY_ACTIONS and facts.documents:
-        fail("tree-shape", f"a {action} carries the document {facts.documents[0][0]}")
+        fail(Rule.TREE_SHAPE, f"a {action} carries the document {facts.documents[0][0]}")
     if action in TEXT_ACTIONS:
         names = [name for name, _, _ in facts.documents]
         if names != [v.document]:
-            fail("tree-shape", f"a {action} of {v.document} carries {names or 'no document'}")
+            fail(Rule.TREE_SHAPE, f"a {action} of {v.document} carries {names or 'no document'}")
         for name, _, size in facts.documents:
             if size > roster.rules.max_draft_bytes:
                 fail(
-                    "document-size",
+                    Rule.DOCUMENT_SIZE,
                     f"draft {name} has {size} bytes, over {roster.rules.max_draft_bytes}",
                 )
     if action not in (Action.OPEN, Action.ROSTER) and v.parents:
@@ -449,7 +316,7 @@ def _check_tree(
             trees.get(history.version(v.parents[0]).tree) if v.parents[0] in history else None
         )
         if parent_tree is None or _roster_blobs(parent_tree) != _roster_blobs(facts):
-            fail("roster-changed", f"a {action} changes the roster files")
+            fail(Rule.ROSTER_CHANGED, f"a {action} changes the roster files")
 
 
 def check_against_store(v: Version, history: History, roster: Roster) -> list[Violation]:
@@ -458,19 +325,24 @@ def check_against_store(v: Version, history: History, roster: Roster) -> list[Vi
     for w in history.open_withdrawals():
         if Action(v.action) not in ALLOWED_UNDER_SUSPENSION:
             who = history.version(w).actor
-            out.append(Violation("suspended", f"the table is suspended: {who} withdrew ({w[:10]})"))
+            out.append(
+                Violation(Rule.SUSPENDED, f"the table is suspended: {who} withdrew ({w[:10]})")
+            )
             break
     if (
         v.action == Action.RESUME
         and v.refers
         and any(w.action == Action.RESUME for w in history.referring(v.refers[0]))
     ):
-        out.append(Violation("resume", f"withdrawal {v.refers[0][:10]} is already resumed"))
+        out.append(Violation(Rule.RESUME, f"withdrawal {v.refers[0][:10]} is already resumed"))
     return out + [
         x
-        for x in check_version(v, history, roster, _NO_TREES, visible=_EVERYTHING)
-        if x.rule in {"turn", "consolidate-heads", "document-exists", "duplicate", "retract"}
+        for x in check_version(v, history, roster, _NO_TREES, visible=EVERYTHING)
+        if x.rule in _TURN_RULES
     ]
 
 
 _NO_TREES: Mapping[str, TreeFacts] = {}
+_TURN_RULES = frozenset(
+    {Rule.TURN, Rule.CONSOLIDATE_HEADS, Rule.DOCUMENT_EXISTS, Rule.DUPLICATE, Rule.RETRACT}
+)
