@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations, product
 
-from penholder.core.model import Action
+from penholder.core.model import Action, Role
 from penholder.core.trust.history import History, Visible
 from penholder.core.trust.roster import Roster
 
@@ -76,8 +76,8 @@ def agreement(
     `within` says are visible (e.g. the ancestors of a retract being judged); with `counting`,
     whether it is agreed by a set that counts that one attestation."""
     roster = roster_at_text(history, text)
-    parties = roster.ids("party")
-    mediators = roster.ids("mediator")
+    parties = roster.ids(Role.PARTY)
+    mediators = roster.ids(Role.MEDIATOR)
     quorum = max(roster.quorum, 1)
     signs = _candidates(history, text, Action.SIGN, parties, within)
     endorses = _candidates(history, text, Action.ENDORSE, mediators, within)

@@ -8,11 +8,12 @@ import tomllib
 from dataclasses import dataclass, field, replace
 
 from penholder.core.errors import InputError
+from penholder.core.model import Role
 from penholder.core.trust.keylines import check_actor_id, fingerprint_of_line, parse_public_key_line
 from penholder.core.trust.rules import Rule
 from penholder.core.trust.text import unsafe_problem
 
-ROLES = ("party", "mediator", "observer")
+ROLES = tuple(role.value for role in Role)  # as a person writes them (click matches enum names)
 DEFAULT_MAX_DRAFT_BYTES = 10_000_000
 ROSTER_FILE = "penholder.toml"
 SIGNERS_FILE = "allowed_signers"
@@ -25,7 +26,7 @@ MAX_TOML_DEPTH = 32
 class Actor:
     id: str
     name: str
-    role: str
+    role: str  # a Role once read from a roster; plain strings compare equal to it
     key: str
 
     @property
@@ -39,7 +40,7 @@ class Rules:
 
     witness_quorum: int | None = None
     max_draft_bytes: int = DEFAULT_MAX_DRAFT_BYTES
-    party_may_address: tuple[str, ...] = ("mediator",)
+    party_may_address: tuple[str, ...] = (Role.MEDIATOR,)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Roster:
 
     @property
     def quorum(self) -> int:
-        mediators = len(self.ids("mediator"))
+        mediators = len(self.ids(Role.MEDIATOR))
         quorum = self.rules.witness_quorum
         return mediators if quorum is None else min(quorum, mediators)
 
@@ -130,13 +131,17 @@ def parse_rules(table: object) -> Rules:
         raise InputError(
             "[rules] max_draft_bytes must be a whole number >= 1", rule="roster-format"
         )
-    address = table.get("party_may_address", ["mediator"])
+    address = table.get("party_may_address", [Role.MEDIATOR.value])
     if not isinstance(address, list) or not all(r in ROLES for r in address):
         raise InputError(
             "[rules] party_may_address must be a list of roles (party, mediator, observer)",
             rule="roster-format",
         )
-    return Rules(witness_quorum=quorum, max_draft_bytes=size, party_may_address=tuple(address))
+    return Rules(
+        witness_quorum=quorum,
+        max_draft_bytes=size,
+        party_may_address=tuple(Role(r) for r in address),
+    )
 
 
 def parse_actors(items: object, *, need_keys: bool = True) -> tuple[Actor, ...]:
@@ -174,7 +179,7 @@ def parse_actors(items: object, *, need_keys: bool = True) -> tuple[Actor, ...]:
                 f"actor {actor_id!r} appears twice in the roster", rule="roster-format"
             )
         seen.add(actor_id)
-        actors.append(Actor(actor_id, name, role, str(key)))
+        actors.append(Actor(actor_id, name, Role(role), str(key)))
     keys = [a.key for a in actors if a.key]
     if len(keys) != len(set(keys)):
         raise InputError("two actors of the roster share one key", rule="roster-format")
@@ -361,14 +366,15 @@ def check_roster(roster: Roster) -> None:
             # A roster read from any tree fails closed, as a message or a text does.
             raise InputError(problem, rule=Rule.CONTROL_CHARACTERS)
     convener = roster.actor(roster.convener)
-    if convener is None or convener.role != "mediator":
+    if convener is None or convener.role != Role.MEDIATOR:
         raise InputError(
             f"the convener {roster.convener!r} must be a mediator of the roster",
             rule="roster-format",
         )
     quorum = roster.rules.witness_quorum
-    if quorum is not None and quorum > len(roster.ids("mediator")):
+    mediators = len(roster.ids(Role.MEDIATOR))
+    if quorum is not None and quorum > mediators:
         raise InputError(
-            f"[rules] witness_quorum {quorum} exceeds the {len(roster.ids('mediator'))} mediators",
+            f"[rules] witness_quorum {quorum} exceeds the {mediators} mediators",
             rule="roster-format",
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from penholder.core.model import Action, Version
+from penholder.core.model import Action, Role, Version
 from penholder.core.trust.history import History
 from penholder.core.trust.roster import Roster, allowed_signers_after
 from penholder.core.trust.rules import Rule, Violation
@@ -49,7 +49,7 @@ def check_roster_change(
         fail("changes the negotiation's title")
     if new.convener != old.convener:
         fail("changes the convener")
-    if not new.ids("mediator"):
+    if not new.ids(Role.MEDIATOR):
         fail("leaves no mediator")
     if not set(old.revoked) <= set(new.revoked):
         fail("un-revokes a key")

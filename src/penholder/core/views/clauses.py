@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from penholder.core.errors import Hint, InputError
-from penholder.core.model import Version
+from penholder.core.model import Role, Version
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import is_agreed
 
@@ -215,7 +215,7 @@ def clause_table(
     # Every party's latest text of the document at or before this version.
     roster = history.roster_in_force([target.sha])
     latest: dict[str, dict[str, RawClause]] = {}
-    for party in roster.ids("party"):
+    for party in roster.ids(Role.PARTY):
         own = history.latest_of(name, at=target.sha, by=party)
         if own is not None:
             latest[party] = dict(tracker.clauses(history.version(own)))
@@ -226,7 +226,7 @@ def clause_table(
         elif raw.brackets:
             status = "bracketed"
         elif (
-            len(latest) == len(roster.ids("party"))
+            len(latest) == len(roster.ids(Role.PARTY))
             and latest
             and all(
                 (other := clauses.get(clause_id)) is not None
