@@ -8,11 +8,12 @@ from textual.widgets import DataTable, Input, Select, Static
 from tui_demo import PASSPHRASE, SIZE, Demo
 from tui_pilot import current, ready, settle
 
+from penholder.core.actions import Change, build_change
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.keylines import public_key_line
 from penholder.demo.keys import demo_private_key
 from penholder.tui.screens.act import ActionScreen
-from penholder.tui.screens.roster import RosterChangeScreen, RosterScreen, build_change
+from penholder.tui.screens.roster import RosterChangeScreen, RosterScreen
 from penholder.tui.screens.table import TableScreen
 from penholder.tui.screens.unlock import UnlockScreen
 from penholder.tui.widgets.timeline import Timeline
@@ -56,7 +57,7 @@ async def test_seat_an_observer_from_the_app(demo: Demo) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         confirm = app.screen
-        assert isinstance(confirm, ActionScreen) and confirm.plan.roster is not None
+        assert isinstance(confirm, ActionScreen) and confirm.extras.roster is not None
         assert app.snapshot is not None
         tip = app.snapshot.tips["qatar"][:10]
         signs = str(confirm.query_one("#carries", Static).render())
@@ -95,14 +96,14 @@ async def test_a_party_may_not_change_the_roster(shared_demo: Demo) -> None:
 
 def test_each_change_is_built_as_the_cli_builds_it(shared_demo: Demo) -> None:
     current = Negotiation(shared_demo.repo).roster
-    seat = build_change("add", current, None, actor_id="un", name="UN", key=UN_KEY)
+    seat = build_change(Change.SEAT, current, None, actor_id="un", name="UN", key=UN_KEY)
     assert seat.roster.actor("un") is not None and seat.roster.revoked == current.revoked
-    removed = build_change("remove", current, "afghanistan")
+    removed = build_change(Change.REMOVE, current, "afghanistan")
     assert removed.roster.actor("afghanistan") is None
-    rotated = build_change("rotate", current, "pakistan", key=UN_KEY)
+    rotated = build_change(Change.ROTATE, current, "pakistan", key=UN_KEY)
     found = rotated.roster.actor("pakistan")
     assert found is not None and found.key == UN_KEY
-    revoked = build_change("revoke", current, "pakistan")
+    revoked = build_change(Change.REVOKE, current, "pakistan")
     old = current.actor("pakistan")
     assert old is not None and revoked.roster.revoked == (("pakistan", old.key),)
     assert revoked.roster.actor("pakistan") is None

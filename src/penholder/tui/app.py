@@ -21,10 +21,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import get_current_worker
 
+from penholder.core.actions import document_at
 from penholder.core.errors import PenholderError
 from penholder.core.model import Action, Version
 from penholder.tui.config import Config, load_config, save_theme
-from penholder.tui.desk import Desk, Snapshot, SyncStatus, text_version
+from penholder.tui.desk import Desk, Snapshot, SyncStatus
 from penholder.tui.drafts import DraftStore
 from penholder.tui.messages import LoadFailed, SnapshotReady, StatusesReady, SyncStatusReady
 from penholder.tui.safe import one_line, shown
@@ -112,7 +113,7 @@ class PenholderApp(App[None]):
         try:
             actor = self.actor
             if first:
-                roster = self.desk.negotiation.roster
+                roster = self.desk.roster()
                 actor = self._initial_actor(roster.ids(), self.desk.held(roster))
             snapshot = self.desk.snapshot(actor, refresh=not first)
         except PenholderError as exc:
@@ -349,10 +350,7 @@ class PenholderApp(App[None]):
         snapshot = self.snapshot
         if snapshot is None or sha is None or sha not in snapshot.history:
             return None, None
-        v = snapshot.version(sha)
-        holder = text_version(snapshot.history, v)
-        document = v.document or (snapshot.version(holder).document if holder else None)
-        return holder, document
+        return document_at(snapshot.history, snapshot.version(sha))
 
     def _with_document(self, sha: str | None) -> tuple[str, str] | None:
         _, document = self.document_at(sha)

@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
+from penholder.core.actions import may_act
 from penholder.core.model import Action
-from penholder.tui.desk import may_act
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp

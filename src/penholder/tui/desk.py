@@ -1,39 +1,40 @@
-"""The session's desk: one negotiation, the keys unlocked for this session, and the questions
-the screens ask. Everything goes through `penholder.core`; no Textual here.
+"""The session's desk: one negotiation (through `penholder.core.actions.session`), the keys
+unlocked for this session, and the work the screens hand to worker threads. No Textual here;
+what an action means is decided in `penholder.core.actions`.
 
 The store keeps one `git cat-file` process open, so every call into it holds `lock`: the app
-calls the desk from worker threads, never two at a time.
+calls the desk from worker threads, never two at a time. The screens read a `Snapshot`, which no
+worker changes: a change makes a new one.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from penholder.core.errors import InputError, KeyError_, RefusedError
-from penholder.core.model import ROLE_ACTIONS, TEXT_ACTIONS, Action, Version
-from penholder.core.store.keyfiles import KeyStore
-from penholder.core.store.negotiation import Negotiation, Request
-from penholder.core.sync.exchange import SyncReport, sync
-from penholder.core.sync.state import BranchState, Heard, branch_states, last_heard, load_record
-from penholder.core.sync.state import remotes as configured_remotes
+from penholder.core.actions import PendingRoster, Request, pending_rosters
+from penholder.core.actions.session import Session, SyncReport, SyncStatus
+from penholder.core.errors import InputError, KeyFileError, RefusedError
+from penholder.core.model import Version
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
-from penholder.core.trust.keylines import fingerprint_of_line
 from penholder.core.trust.roster import Roster
 from penholder.core.views.blame import Span, blame
 from penholder.core.views.clauses import BracketTrend, Clause, bracket_trend, clause_table
 from penholder.core.views.queries import TableState, inbox, table_state
-from penholder.core.views.verify import signature_statuses
+from penholder.core.views.signatures import signature_statuses
+from penholder.core.views.trilogue import Trilogue
+from penholder.core.views.trilogue import build as build_trilogue
 from penholder.tui.redline import Granularity, Redline, compare
-from penholder.tui.trilogue import Trilogue
-from penholder.tui.trilogue import build as build_trilogue
+
+__all__ = ["COMPARISONS_KEPT", "Desk", "ExportFormat", "Snapshot", "SyncStatus", "describe"]
 
 ExportFormat = Literal["md", "html", "pdf"]
 
@@ -41,45 +42,35 @@ COMPARISONS_KEPT = 16
 
 
 @dataclass(frozen=True)
-class SyncStatus:
-    """The remotes, each branch against the chosen remote's last fetched state, and when each
-    actor was last heard. Derived and informative: nothing trusts it."""
-
-    remotes: dict[str, str]
-    remote: str | None
-    branches: dict[str, BranchState]
-    heard: dict[str, Heard]
-    last_sync: int | None  # when the chosen remote was last synced with, as recorded here
-
-
-@dataclass
 class Snapshot:
-    """What the screens paint, computed off the UI thread after each change."""
+    """What the screens paint, built off the UI thread after each change and never changed
+    afterwards: its `history` is one the session handed out (no worker adds to it; the next
+    change opens the store afresh), its other fields immutable."""
 
     history: History
-    count: int
+    shas: tuple[str, ...]  # the timeline, oldest first
     roster: Roster
     state: TableState
     agreed: frozenset[str]
-    inbox: list[Version]
+    inbox: tuple[Version, ...]
     held: frozenset[str]
-    tips: dict[str, str] = field(default_factory=dict)
+    tips: Mapping[str, str]
+    pending: tuple[PendingRoster, ...]  # roster versions not yet in effect
+    round: int  # the highest round opened anywhere
+
+    @property
+    def count(self) -> int:
+        return len(self.shas)
 
     def version(self, sha: str) -> Version:
         return self.history.version(sha)
-
-    @property
-    def shas(self) -> list[str]:
-        return list(self.history.shas_in_order()[: self.count])
 
 
 class Desk:
     def __init__(self, repo: Path, home: Path) -> None:
         self.repo = repo
-        self.home = home
-        self.keystore = KeyStore(home)
+        self.session = Session(repo, home)
         self.lock = threading.RLock()
-        self._negotiation: Negotiation | None = None
         self._keys: dict[str, Ed25519PrivateKey] = {}
         self._redlines: OrderedDict[tuple[str | None, str, str | None, str], Redline] = (
             OrderedDict()
@@ -87,61 +78,53 @@ class Desk:
 
     # reading -------------------------------------------------------------------------------
 
-    @property
-    def negotiation(self) -> Negotiation:
-        with self.lock:
-            if self._negotiation is None:
-                self._negotiation = Negotiation(self.repo)
-            return self._negotiation
-
     def close(self) -> None:
         with self.lock:
-            if self._negotiation is not None:
-                self._negotiation.close()
-                self._negotiation = None
+            self.session.close()
+
+    def roster(self) -> Roster:
+        """The roster in force at the newest versions."""
+        with self.lock:
+            return self.session.negotiation.roster
 
     def snapshot(self, actor: str | None, *, refresh: bool = False) -> Snapshot:
         with self.lock:
-            negotiation = self.negotiation
             if refresh:
-                negotiation.refresh()
-            history = negotiation.history
-            roster = negotiation.roster
-            state = table_state(history, roster)
-            agreed = frozenset(d.agreed for d in state.documents if d.agreed)
-            waiting = inbox(history, actor) if actor else []
-            return Snapshot(
-                history=history,
-                count=len(history),
-                roster=roster,
-                state=state,
-                agreed=agreed,
-                inbox=waiting,
-                held=frozenset(self.held(roster)),
-                tips=negotiation.tips,
-            )
+                self.session.refresh()
+            reading = self.session.frozen()
+        history, roster = reading.history, reading.roster
+        state = table_state(history, roster)
+        current = history.current_round()
+        return Snapshot(
+            history=history,
+            shas=tuple(history.shas_in_order()),
+            roster=roster,
+            state=state,
+            agreed=frozenset(d.agreed for d in state.documents if d.agreed),
+            inbox=tuple(inbox(history, actor)) if actor else (),
+            held=frozenset(self.held(roster)),
+            tips=MappingProxyType(dict(reading.tips)),
+            pending=tuple(pending_rosters(history)),
+            round=current.number if current else 1,
+        )
 
     def changed(self) -> bool:
         """Whether another process added versions since the last look."""
         with self.lock:
-            negotiation = self.negotiation
-            before = negotiation.tips
-            negotiation.refresh()
-            return negotiation.tips != before
+            return self.session.changed()
 
     def statuses(self, shas: list[str], roster: Roster) -> dict[str, str]:
-        # Each version is checked against the roster in force at it (keys rotate).
-        return signature_statuses(self.repo, shas, roster, self.negotiation.history)
+        # Each version is checked against the roster in force at it (keys rotate), outside the
+        # lock: it reads its own objects and a History nobody changes.
+        with self.lock:
+            history = self.session.frozen().history
+        return dict(signature_statuses(self.repo, shas, roster, history))
 
     def text(self, sha: str | None, document: str | None = None) -> str:
         """The text of a document at a version ("" for none): its own, or the newest among its
         ancestors."""
-        if sha is None:
-            return ""
         with self.lock:
-            negotiation = self.negotiation
-            found = negotiation.document_of(negotiation.version(sha), document)
-            return found[1] if found else ""
+            return self.session.text(sha, document)
 
     def redline(
         self, old: str | None, new: str, document: str | None, granularity: Granularity
@@ -163,40 +146,30 @@ class Desk:
 
     def held(self, roster: Roster) -> list[str]:
         """Actors of the roster whose private key this machine holds, in roster order."""
-        here = {k.actor_id for k in self.keystore.list()}
-        return [a for a in roster.ids() if a in here]
+        return self.session.held(roster)
 
     def is_agreed(self, sha: str) -> bool:
         with self.lock:
-            return is_agreed(self.negotiation.history, sha)
+            return is_agreed(self.session.negotiation.history, sha)
 
     # sync ----------------------------------------------------------------------------------
 
     def remotes(self) -> dict[str, str]:
-        return configured_remotes(self.repo)
+        return self.session.remotes()
 
     def sync_status(self, remote: str | None = None) -> SyncStatus:
         """Ahead/behind against `remote` (default: origin, else the first remote) and when each
         actor was last heard."""
-        found = configured_remotes(self.repo)
-        if remote not in found:
-            remote = "origin" if "origin" in found else min(found, default=None)
-        branches = {s.branch: s for s in branch_states(self.repo, remote)} if remote else {}
         with self.lock:
-            negotiation = self.negotiation
-            heard = last_heard(self.repo, negotiation)
-            record = load_record(negotiation.repo.git_dir)
-        source = record["sources"].get(remote) if remote else None
-        when = source.get("time") if isinstance(source, dict) else None
-        return SyncStatus(found, remote, branches, heard, when if isinstance(when, int) else None)
+            return self.session.sync_status(remote)
 
     def sync(
         self, remote: str, progress: Callable[[str, int, int], None] | None = None
     ) -> SyncReport:
-        """Fetch, verify in quarantine, fast-forward, push (core's `sync`); then look again."""
-        report = sync(self.repo, remote, push=True, progress=progress)
+        """Fetch, verify in quarantine, fast-forward, push; then look again."""
+        report = self.session.sync(remote, progress)
         with self.lock:
-            self.negotiation.refresh()
+            self.session.refresh()
         return report
 
     # printable exports ---------------------------------------------------------------------
@@ -208,7 +181,7 @@ class Desk:
         from penholder.report import certificate as render
 
         with self.lock:
-            negotiation = self.negotiation
+            negotiation = self.session.negotiation
             cert = build_certificate(negotiation, negotiation.version(sha), draft=draft)
         if fmt == "md":
             return _write(path, render.to_markdown(cert))
@@ -229,7 +202,7 @@ class Desk:
         from penholder.report.redline import to_html
 
         with self.lock:
-            negotiation = self.negotiation
+            negotiation = self.session.negotiation
             new_v = negotiation.version(new)
             if old is None:
                 label = f"{new_v.short} r{new_v.round} {new_v.actor} {new_v.action}"
@@ -243,19 +216,19 @@ class Desk:
             )
         result = diff_texts(sides.old_text, sides.new_text, granularity)
         title = f"{sides.label_old} → {sides.label_new}"
-        html = to_html(sides, result, inline_view(result, None), title, statuses)
+        html = to_html(sides, result, inline_view(result, None), title, dict(statuses))
         return _write(path, html, pdf=fmt == "pdf")
 
     # a version's structure -----------------------------------------------------------------
 
     def blame(self, sha: str, document: str | None) -> list[Span]:
         with self.lock:
-            negotiation = self.negotiation
+            negotiation = self.session.negotiation
             return blame(negotiation, negotiation.version(sha), document)
 
     def clauses(self, sha: str, document: str | None) -> tuple[list[Clause], list[BracketTrend]]:
         with self.lock:
-            negotiation = self.negotiation
+            negotiation = self.session.negotiation
             version = negotiation.version(sha)
             return (
                 clause_table(negotiation, version, document),
@@ -264,7 +237,7 @@ class Desk:
 
     def trilogue(self, sha: str, document: str) -> Trilogue:
         with self.lock:
-            negotiation = self.negotiation
+            negotiation = self.session.negotiation
             return build_trilogue(negotiation, negotiation.version(sha), document)
 
     def merge(self, heads: tuple[str, ...]) -> tuple[str, str | None]:
@@ -273,7 +246,7 @@ class Desk:
         from penholder.core.diff.consolidation import merge_versions
 
         with self.lock:
-            negotiation = self.negotiation
+            negotiation = self.session.negotiation
             versions = [negotiation.version(sha) for sha in heads]
             try:
                 return merge_versions(negotiation, versions), None
@@ -291,12 +264,12 @@ class Desk:
         """True when the key is encrypted and not yet unlocked this session."""
         if actor in self._keys:
             return False
-        return self.keystore.is_encrypted(actor)
+        return self.session.needs_passphrase(actor)
 
     def unlock(self, actor: str, passphrase: bytes | None) -> None:
-        """Decrypt the actor's key for this session only (raises KeyError_)."""
+        """Decrypt the actor's key for this session only (raises KeyFileError)."""
         if actor not in self._keys:
-            self._keys[actor] = self.keystore.unlock(actor, passphrase)
+            self._keys[actor] = self.session.unlock(actor, passphrase)
 
     def forget_keys(self) -> None:
         self._keys.clear()
@@ -306,9 +279,9 @@ class Desk:
     def act(self, request: Request) -> Version:
         key = self._keys.get(request.actor)
         if key is None:
-            raise KeyError_(f"the key of {request.actor} is locked", rule="key-passphrase")
+            raise KeyFileError(f"the key of {request.actor} is locked", rule="key-passphrase")
         with self.lock:
-            return self.negotiation.act(request, key)
+            return self.session.act(request, key)
 
 
 def _write(path: Path, text: str, *, pdf: bool = False) -> Path:
@@ -322,79 +295,6 @@ def _write(path: Path, text: str, *, pdf: bool = False) -> Path:
     return path
 
 
-# questions the screens ask ----------------------------------------------------------------
-
-
-def may_act(roster: Roster, actor: str | None, action: Action) -> bool:
-    found = roster.actor(actor) if actor else None
-    return found is not None and action in ROLE_ACTIONS.get(found.role, frozenset())
-
-
-def recipients(roster: Roster, actor: str) -> list[tuple[str, bool, str]]:
-    """Every other actor, whether `actor` may address it, and why not."""
-    me = roster.actor(actor)
-    out = []
-    for other in roster.actors:
-        if other.id == actor:
-            continue
-        if me is None:
-            out.append((other.id, False, f"{actor} is not on the roster"))
-        elif me.role == "mediator" or other.role in roster.rules.party_may_address:
-            out.append((other.id, True, ""))
-        else:
-            roles = " or ".join(roster.rules.party_may_address) or "nobody"
-            out.append((other.id, False, f"a {me.role} addresses {roles}s only"))
-    return out
-
-
-def answered_base(history: History, v: Version) -> str | None:
-    """The version whose text a version answers: the diff against it is its amendment."""
-    if v.action in TEXT_ACTIONS:
-        return v.refers[0] if v.refers else None
-    return v.refers[0] if v.refers and v.refers[0] in history else None
-
-
-def previous_round_base(history: History, v: Version) -> str | None:
-    """The newest text of v's document among its ancestors from an earlier round."""
-    if not v.document:
-        return None
-    best: str | None = None
-    for sha in history.lineage_of(v.document):
-        other = history.version(sha)
-        newer = best is None or history.generation(sha) > history.generation(best)
-        if newer and other.round < v.round and history.is_ancestor(sha, v.sha):
-            best = sha
-    return best
-
-
-def last_seen_base(history: History, v: Version, actor: str) -> str | None:
-    """The newest text of v's document, before v, that `actor` wrote or answered (receipt,
-    comment, sign…): what the actor last saw."""
-    if not v.document:
-        return None
-    best: str | None = None
-    for sha in history.lineage_of(v.document):
-        if sha == v.sha or not history.is_ancestor(sha, v.sha):
-            continue
-        seen = history.version(sha).actor == actor or any(
-            w.actor == actor for w in history.referring(sha)
-        )
-        if seen and (best is None or history.generation(sha) > history.generation(best)):
-            best = sha
-    return best
-
-
-def text_version(history: History, v: Version) -> str | None:
-    """The version holding the text that a version is about (itself, or what it refers to)."""
-    if v.action in TEXT_ACTIONS:
-        return v.sha
-    for sha in v.refers:
-        other = history.get(sha)
-        if other is not None and other.action in TEXT_ACTIONS:
-            return sha
-    return None
-
-
 def describe(v: Version, roster: Roster) -> str:
     """One line naming a version exactly: sha, round, author, action."""
     actor = roster.actor(v.actor)
@@ -402,113 +302,3 @@ def describe(v: Version, roster: Roster) -> str:
     doc = f" of {v.document}" if v.document else ""
     to = f" → {', '.join(v.to)}" if v.to else ""
     return f"{v.short} · round {v.round} · {v.actor}{role} · {v.action}{doc}{to}"
-
-
-def amend_target(history: History, actor: str, v: Version | None) -> tuple[str | None, str]:
-    """The version an amendment by `actor` would answer, starting from the selected one:
-    (sha or None, why). Advisory only: the store's rules decide when the version is signed."""
-    if v is None:
-        return None, "select a version of a document first"
-    text_sha = text_version(history, v)
-    if text_sha is None or not history.version(text_sha).document:
-        return None, "this version carries no document to amend"
-    chosen = history.version(text_sha)
-    answered = any(w.actor == actor for w in history.answers(text_sha))
-    own_open = chosen.actor == actor and not history.answers(text_sha)
-    if (actor in chosen.to and not answered) or own_open:
-        return text_sha, ""
-    from penholder.core.errors import RefusedError
-    from penholder.core.views.queries import default_amend_target
-
-    document = chosen.document
-    assert document is not None
-    try:
-        return default_amend_target(history, actor, document), (
-            f"{chosen.short} is not awaiting {actor}; amending the version of {document} that is"
-        )
-    except RefusedError as exc:
-        return None, exc.message
-
-
-# roster changes ---------------------------------------------------------------------------
-
-
-def roster_changes(old: Roster, new: Roster) -> list[str]:
-    """What a new roster changes, one line each (seated, removed, new key, revoked)."""
-    lines: list[str] = []
-    newly_revoked = [r for r in new.revoked if r not in old.revoked]
-    revoked_ids = {actor for actor, _ in newly_revoked}
-    for actor in new.actors:
-        before = old.actor(actor.id)
-        if before is None:
-            lines.append(
-                f"+ seats {actor.id} ({actor.role}) “{actor.name}”\n  key {actor.fingerprint}"
-            )
-            continue
-        if before.key != actor.key and actor.id not in revoked_ids:
-            lines.append(f"↻ new key for {actor.id}: {before.fingerprint} → {actor.fingerprint}")
-        if before.role != actor.role:
-            lines.append(f"~ {actor.id}: role {before.role} → {actor.role}")
-        if before.name != actor.name:
-            lines.append(f"~ {actor.id}: name “{before.name}” → “{actor.name}”")
-    for actor_id, key in newly_revoked:
-        after = new.actor(actor_id)
-        tail = f"\n  new {after.fingerprint}" if after else "\n  and it leaves the table"
-        lines.append(f"✗ revokes the key of {actor_id}\n  old {fingerprint_of_line(key)}{tail}")
-    for actor in old.actors:
-        if new.actor(actor.id) is None and actor.id not in revoked_ids:
-            lines.append(f"− removes {actor.id} ({actor.role}); its past versions stand")
-    return lines
-
-
-def added_keys(old: Roster, new: Roster) -> list[str]:
-    """Actors whose key the new roster adds: each must receipt the roster version with it."""
-    keys = old.key_lines()
-    return [a.id for a in new.actors if a.key not in keys]
-
-
-def effect_note(old: Roster, new: Roster) -> str:
-    """What makes a roster version take effect (DESIGN.md, Trust)."""
-    mediators = ", ".join(old.ids("mediator")) or "none"
-    added = added_keys(old, new)
-    receipts = (
-        f", and {', '.join(added)} receipt{'s' if len(added) == 1 else ''} it with the new key"
-        if added
-        else ""
-    )
-    return (
-        f"It takes effect once {old.quorum} of the mediators ({mediators}) endorse it{receipts}; "
-        "until then the old roster rules."
-    )
-
-
-@dataclass(frozen=True)
-class PendingRoster:
-    """A roster version that has not taken effect anywhere yet, and what it waits for."""
-
-    version: Version
-    changes: list[str]
-    endorsed: list[str]
-    needed: int
-    receipts_missing: list[str]
-
-
-def pending_rosters(history: History) -> list[PendingRoster]:
-    effective = set(history.effective_anywhere())
-    out = []
-    for sha in history.roster_changes():
-        if sha in effective or sha not in history or history.is_retracted(sha):
-            continue
-        old, new = history.roster_before(sha), history.roster_carried_by(sha)
-        marks = [w for w in history.referring(sha) if not history.is_retracted(w.sha)]
-        endorsed = sorted(
-            {w.actor for w in marks if w.action == Action.ENDORSE} & set(old.ids("mediator"))
-        )
-        receipted = {w.actor for w in marks if w.action == Action.RECEIPT}
-        missing = sorted(history.added_actors(sha) - receipted)
-        out.append(
-            PendingRoster(
-                history.version(sha), roster_changes(old, new), endorsed, old.quorum, missing
-            )
-        )
-    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
@@ -17,11 +17,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from penholder.core.errors import InputError, PenholderError
+from penholder.core import actions
+from penholder.core.actions import Plan, Request
+from penholder.core.errors import PenholderError
 from penholder.core.model import TEXT_ACTIONS, Action, Version
-from penholder.core.store.negotiation import Request
 from penholder.core.trust.roster import Roster
-from penholder.tui.desk import describe, recipients
+from penholder.tui.desk import describe
 from penholder.tui.drafts import DraftKey
 from penholder.tui.safe import cell, one_line, plain
 
@@ -47,23 +48,15 @@ SUBJECT_LABELS = {Action.COMMENT: "Comment", Action.WITHDRAW: "Reason"}
 
 
 @dataclass(frozen=True)
-class Plan:
-    """An action half-decided: the rest (recipients, subject, note…) is asked here."""
+class Extras:
+    """What the app adds to a plan before confirming: the text written, the local draft it is
+    kept in, the new roster of a roster version and what it changes."""
 
-    action: Action
-    actor: str
-    target: Version | None
-    refers: tuple[str, ...] = ()
-    document: str | None = None
     text: str | None = None
-    subject: str = ""
     note: str = ""
-    recipients: tuple[str, ...] = ()
-    choose_recipients: bool = False
-    round_number: int | None = None
     draft: DraftKey | None = None
     roster: Roster | None = None  # the new roster, for a `roster` version
-    changes: tuple[str, ...] = ()  # what a roster version changes, one entry each
+    changes: tuple[str, ...] = field(default=())  # what a roster version changes
     explain: str = ""  # shown under what is signed (for a roster version: what makes it count)
 
 
@@ -73,16 +66,17 @@ class ActionScreen(ModalScreen[Version | None]):
         Binding("ctrl+s", "confirm", "Sign and send", id="act.confirm"),
     ]
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, extras: Extras | None = None) -> None:
         super().__init__()
         self.plan = plan
+        self.extras = extras or Extras()
 
     @property
     def penholder(self) -> PenholderApp:
         return cast("PenholderApp", self.app)
 
     def compose(self) -> ComposeResult:
-        plan = self.plan
+        plan, extras = self.plan, self.extras
         snapshot = self.penholder.snapshot
         assert snapshot is not None
         roster = snapshot.roster
@@ -104,17 +98,17 @@ class ActionScreen(ModalScreen[Version | None]):
                     classes="target-more",
                 )
             if plan.action in TEXT_ACTIONS:
-                size = len((plan.text or "").encode("utf-8"))
+                size = len((extras.text or "").encode("utf-8"))
                 what = (
                     "the text unchanged"
-                    if plan.text is None
+                    if extras.text is None
                     else f"your text of {plan.document} ({size:,} bytes)"
                 )
                 yield Static(plain(f"carries  {what}"), id="carries")
             if plan.action == Action.ROSTER:
                 yield Static(plain(self.roster_text()), id="carries")
-            if plan.explain:
-                yield Static(plain(plan.explain), id="explain", classes="muted")
+            if extras.explain:
+                yield Static(plain(extras.explain), id="explain", classes="muted")
             if plan.action == Action.ROUND:
                 with Horizontal(classes="fields"):
                     yield Input(str(plan.round_number or ""), placeholder="number", id="number")
@@ -122,16 +116,15 @@ class ActionScreen(ModalScreen[Version | None]):
                     yield Input(dt.date.today().isoformat(), placeholder="YYYY-MM-DD", id="date")
             if plan.choose_recipients:
                 yield Label("To (space to choose; only those the rules allow can be chosen)")
-                options = recipients(roster, plan.actor)
                 yield SelectionList[str](
                     *(
                         Selection(
-                            cell(f"{other}" + ("" if allowed else f"  — {why}")),
-                            other,
-                            other in plan.recipients,
-                            disabled=not allowed,
+                            cell(f"{a.actor}" + ("" if a.allowed else f"  — {a.why}")),
+                            a.actor,
+                            a.actor in plan.recipients,
+                            disabled=not a.allowed,
                         )
-                        for other, allowed, why in options
+                        for a in actions.addressees(roster, plan.actor)
                     ),
                     id="recipients",
                 )
@@ -144,7 +137,7 @@ class ActionScreen(ModalScreen[Version | None]):
                 id="subject",
             )
             yield Label("Note (optional)")
-            yield Input(one_line(plan.note), placeholder="a longer explanation", id="note")
+            yield Input(one_line(extras.note), placeholder="a longer explanation", id="note")
             yield Static("", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Sign and send  ^s", variant="primary", id="confirm")
@@ -157,12 +150,11 @@ class ActionScreen(ModalScreen[Version | None]):
         assert snapshot is not None
         actor = snapshot.roster.actor(plan.actor)
         role = f" ({actor.role})" if actor else ""
-        current = snapshot.history.current_round()
-        number = current.number if current else 1
+        number = snapshot.round
         tip = snapshot.tips.get(plan.actor)
         after = f"after your tip {tip[:10]}" if tip else "your first version"
         lines = [f"signs    a roster version · round {number} · {plan.actor}{role} · {after}"]
-        for change in plan.changes:
+        for change in self.extras.changes:
             lines += [f"         {line}" for line in change.split("\n")]
         return "\n".join(lines)
 
@@ -183,46 +175,39 @@ class ActionScreen(ModalScreen[Version | None]):
         return tuple(str(v) for v in selection.selected)
 
     def request(self) -> Request:
-        plan = self.plan
-        subject = self.query_one("#subject", Input).value.strip()
-        if not subject:
-            raise InputError("write a subject: it is signed with the version", rule="message")
+        """The request, its input checked (subject, round fields, recipients) by the rules in
+        `penholder.core.actions` before any key is unlocked."""
+        plan, extras = self.plan, self.extras
+        snapshot = self.penholder.snapshot
+        assert snapshot is not None
+        actions.check_subject(self.query_one("#subject", Input).value)
         round_number = place = date = None
         if plan.action == Action.ROUND:
-            number = self.query_one("#number", Input).value.strip()
-            place = self.query_one("#place", Input).value.strip() or None
-            date = self.query_one("#date", Input).value.strip() or None
-            if not number.isdigit():
-                raise InputError("the round number is a whole number", rule="round-number")
-            round_number = int(number)
-            if not place or not date:
-                raise InputError("a round names its place and date", rule="round-number")
-            try:
-                dt.date.fromisoformat(date)
-            except ValueError as exc:
-                raise InputError(f"date {date!r} is not YYYY-MM-DD", rule="input") from exc
-        return Request(
-            actor=plan.actor,
-            action=plan.action,
-            subject=subject,
-            refers=plan.refers,
+            round_number, place, date = actions.check_round(
+                self.query_one("#number", Input).value,
+                self.query_one("#place", Input).value.strip() or None,
+                self.query_one("#date", Input).value.strip() or None,
+            )
+        return actions.request(
+            plan,
+            snapshot.roster,
+            subject=self.query_one("#subject", Input).value,
+            note=self.query_one("#note", Input).value,
             to=self.chosen_recipients(),
-            document=plan.document,
-            text=plan.text.encode("utf-8") if plan.text is not None else None,
-            note=self.query_one("#note", Input).value.strip(),
+            text=extras.text,
             round_number=round_number,
             place=place,
             date=date,
-            roster=plan.roster,
+            new_roster=extras.roster,
         )
 
     @on(Input.Changed, "#subject, #note")
     def keep_fields(self) -> None:
         """The subject and note of an amendment are kept with its local draft."""
-        plan = self.plan
-        if plan.draft is None or plan.text is None:
+        extras = self.extras
+        if extras.draft is None or extras.text is None:
             return
-        saved = self.penholder.drafts.load(plan.draft)
+        saved = self.penholder.drafts.load(extras.draft)
         if saved is not None:
             self.penholder.drafts.save(
                 replace(
@@ -268,6 +253,6 @@ class ActionScreen(ModalScreen[Version | None]):
         except PenholderError as exc:
             self.show_error(exc.rule, exc.message)
             return
-        if self.plan.draft is not None:
-            app.drafts.discard(self.plan.draft)
+        if self.extras.draft is not None:
+            app.drafts.discard(self.extras.draft)
         self.dismiss(version)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Static
 
-from penholder.tui.desk import answered_base, last_seen_base, previous_round_base, text_version
+from penholder.core.actions import Base, base_version, text_version
 from penholder.tui.redline import Granularity, Redline, stats_line
 from penholder.tui.safe import plain
 from penholder.tui.screens.base import PenholderScreen
@@ -81,12 +81,10 @@ class DiffScreen(PenholderScreen):
         text_sha = text_version(history, new_version) or self.new
         subject = snapshot.version(text_sha)
         actor = self.penholder.actor or ""
-        if self.base == "answered":
-            self.old = answered_base(history, subject)
-        elif self.base == "round":
-            self.old = previous_round_base(history, subject)
-        elif self.base == "seen":
-            self.old = last_seen_base(history, subject, actor)
+        if self.base in tuple(Base) and (actor or self.base != Base.LAST_SEEN):
+            self.old = base_version(history, subject, Base(self.base), actor)
+        elif self.base == Base.LAST_SEEN:
+            self.old = None  # reading only: nobody's view
         document = subject.document
         self.text_sha, self.document = text_sha, document
         self.query_one("#diff-title", Static).update(plain(self.title_text(document)))

@@ -14,13 +14,14 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
+from penholder.core import actions
 from penholder.core.errors import PenholderError
 from penholder.core.model import DOCUMENT_NAME, TEXT_ACTIONS, Action, Version
 from penholder.tui.clock import ago, short_time
-from penholder.tui.desk import amend_target, describe, text_version
+from penholder.tui.desk import describe
 from penholder.tui.drafts import DraftKey, SavedDraft
 from penholder.tui.safe import markup, plain, shown
-from penholder.tui.screens.act import ActionScreen, Plan
+from penholder.tui.screens.act import ActionScreen, Extras
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.editor import DraftEditor
 
@@ -100,7 +101,7 @@ class DraftScreen(PenholderScreen):
             self.query_one("#docname").focus()
             return
         v = snapshot.version(self.sha)
-        holder = text_version(snapshot.history, v)
+        holder = actions.text_version(snapshot.history, v)
         self.document = snapshot.version(holder).document if holder else v.document
         self.show_meta(v)
         self.editor.loading = True
@@ -137,7 +138,7 @@ class DraftScreen(PenholderScreen):
                         "[b]The heads conflict: this is the first head's text.[/b] "
                         "Join these passages by hand:\n"
                     ),
-                    plain(conflicts.replace(" (--file)", "")),  # the CLI's hint
+                    plain(conflicts),
                 )
             )
             self.query_one("#conflicts-box").display = True
@@ -202,7 +203,12 @@ class DraftScreen(PenholderScreen):
         if self.editing or snapshot is None:
             return
         if actor is not None and self.sha is not None:
-            target, _ = amend_target(snapshot.history, actor, snapshot.version(self.sha))
+            try:
+                target = actions.amend_target(
+                    snapshot.history, actor, selected=snapshot.version(self.sha)
+                ).sha
+            except PenholderError:
+                target = None  # `begin` says why
             if target == self.sha and self.base_text is not None:
                 self.action = Action.AMEND
                 self.start_editing()
@@ -288,21 +294,18 @@ class DraftScreen(PenholderScreen):
             return
         saved = self.penholder.drafts.load(key)
         target = snapshot.version(self.refers[0]) if self.refers else None
-        mediators = tuple(m for m in snapshot.roster.ids("mediator") if m != actor)
-        plan = Plan(
+        plan = actions.Plan(
             self.action,
             actor,
             target,
             refers=self.refers,
             document=key.document,
-            text=self.editor.text,
             subject=saved.subject if saved and saved.subject else "",
-            note=saved.note if saved else "",
-            recipients=mediators,
+            recipients=actions.default_recipients(snapshot.roster, actor, self.action),
             choose_recipients=True,
-            draft=key,
         )
-        self.app.push_screen(ActionScreen(plan), self.sent)
+        extras = Extras(text=self.editor.text, note=saved.note if saved else "", draft=key)
+        self.app.push_screen(ActionScreen(plan, extras), self.sent)
 
     def sent(self, version: Version | None) -> None:
         if version is None:

@@ -6,7 +6,6 @@ it (DESIGN.md, Trust)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -17,13 +16,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
-from penholder.core.errors import InputError, PenholderError
+from penholder.core import actions
+from penholder.core.actions import Change, RosterChange
+from penholder.core.errors import PenholderError
 from penholder.core.model import Action, Version
-from penholder.core.trust.keylines import check_actor_id, fingerprint_of_line, parse_public_key_line
-from penholder.core.trust.roster import ROLES, Actor, Roster
-from penholder.tui.desk import Snapshot, effect_note, may_act, pending_rosters, roster_changes
+from penholder.core.trust.keylines import fingerprint_of_line
+from penholder.core.trust.roster import ROLES, Roster
+from penholder.tui.desk import Snapshot
 from penholder.tui.safe import cell, markup, plain
-from penholder.tui.screens.act import ActionScreen, Plan
+from penholder.tui.screens.act import ActionScreen, Extras
 from penholder.tui.screens.base import PenholderScreen
 
 if TYPE_CHECKING:
@@ -35,79 +36,6 @@ KINDS = {
     "rotate": "Give an actor a new key",
     "revoke": "Revoke an actor's key",
 }
-
-
-def key_line(value: str) -> str:
-    """A public key line, checked (`ssh-ed25519 AAAA…`), without its comment."""
-    parse_public_key_line(value.strip())
-    return " ".join(value.split()[:2])
-
-
-def changed(
-    roster: Roster, actors: list[Actor], revoked: tuple[tuple[str, str], ...] | None = None
-) -> Roster:
-    return replace(
-        roster, actors=tuple(actors), revoked=roster.revoked if revoked is None else revoked
-    )
-
-
-@dataclass(frozen=True)
-class RosterChange:
-    roster: Roster
-    subject: str
-
-
-def build_change(
-    kind: str,
-    current: Roster,
-    target: str | None,
-    *,
-    actor_id: str = "",
-    name: str = "",
-    role: str = "observer",
-    key: str = "",
-) -> RosterChange:
-    """The new roster for one change, exactly as `penholder roster …` builds it."""
-    if kind == "add":
-        check_actor_id(actor_id)
-        if current.actor(actor_id):
-            raise InputError(f"{actor_id} is already on the roster", rule="roster-change")
-        if not name.strip():
-            raise InputError("give the actor's name", rule="roster-change")
-        if role not in ROLES:
-            raise InputError(f"role is one of {', '.join(ROLES)}", rule="roster-change")
-        seated = Actor(actor_id, name.strip(), role, key_line(key))
-        return RosterChange(
-            changed(current, [*current.actors, seated]),
-            f"Seat {seated.name} ({actor_id}) as {role}",
-        )
-    found = current.actor(target or "")
-    if found is None:
-        raise InputError(f"{target} is not on the roster", rule="roster-change")
-    if kind == "remove":
-        return RosterChange(
-            changed(current, [a for a in current.actors if a.id != found.id]),
-            f"Remove {found.id} from the roster",
-        )
-    if kind == "rotate":
-        line = key_line(key)
-        if line == found.key:
-            raise InputError(f"{found.id} holds this key already", rule="roster-change")
-        return RosterChange(
-            changed(
-                current, [replace(a, key=line) if a.id == found.id else a for a in current.actors]
-            ),
-            f"Rotate the key of {found.id}",
-        )
-    if kind == "revoke":
-        actors = [a for a in current.actors if a.id != found.id]
-        if key.strip():
-            actors.append(replace(found, key=key_line(key)))
-        return RosterChange(
-            changed(current, actors, (*current.revoked, (found.id, found.key))),
-            f"Revoke the key of {found.id}",
-        )
-    raise InputError(f"unknown roster change {kind!r}", rule="roster-change")
 
 
 class RosterScreen(PenholderScreen):
@@ -187,7 +115,7 @@ class RosterScreen(PenholderScreen):
                 plain(":\n" + "\n".join(revoked) if revoked else ": none"),
             )
         )
-        pending = pending_rosters(snapshot.history)
+        pending = snapshot.pending
         lines = [Content.from_markup("[b]Roster changes not yet in effect[/b]")]
         if not pending:
             lines[0] = Content.assemble(lines[0], ": none")
@@ -215,7 +143,7 @@ class RosterScreen(PenholderScreen):
         if actor is None:
             app.notify("No key of this negotiation is held here: reading only.", severity="warning")
             return
-        if not may_act(snapshot.roster, actor, Action.ROSTER):
+        if not actions.may_act(snapshot.roster, actor, Action.ROSTER):
             found = snapshot.roster.actor(actor)
             role = found.role if found else "stranger"
             app.notify(
@@ -242,19 +170,13 @@ class RosterScreen(PenholderScreen):
         snapshot, actor = app.snapshot, app.actor
         assert snapshot is not None and actor is not None
         old = snapshot.roster
-        mediators = tuple(m for m in old.ids("mediator") if m != actor)
-        plan = Plan(
-            Action.ROSTER,
-            actor,
-            None,
-            subject=change.subject,
-            recipients=mediators,
-            choose_recipients=True,
+        plan = actions.roster_plan(old, actor, change)
+        note = actions.effect_note(old, change.roster)
+        extras = Extras(
             roster=change.roster,
-            changes=tuple(roster_changes(old, change.roster)),
-            explain=effect_note(old, change.roster),
+            changes=tuple(actions.roster_changes(old, change.roster)),
+            explain=note,
         )
-        note = plan.explain
 
         def signed(version: Version | None) -> None:
             if version is None:
@@ -262,7 +184,7 @@ class RosterScreen(PenholderScreen):
             app.acted(version)
             app.notify(f"{version.short}: {note}", title="roster change signed", timeout=20)
 
-        app.push_screen(ActionScreen(plan), signed)
+        app.push_screen(ActionScreen(plan, extras), signed)
 
 
 class RosterChangeScreen(ModalScreen["RosterChange | None"]):
@@ -341,8 +263,8 @@ class RosterChangeScreen(ModalScreen["RosterChange | None"]):
     def action_submit(self) -> None:
         role = self.query("#actor-role")
         try:
-            change = build_change(
-                self.kind,
+            change = actions.build_change(
+                Change(self.kind),
                 self.roster,
                 self.target,
                 actor_id=self.value("#actor-id").strip(),

@@ -16,8 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from penholder.core.errors import PenholderError
-from penholder.core.sync.exchange import (
+from penholder.core.actions.session import (
     NEW,
     PUSHED,
     STATUS_RULES,
@@ -25,6 +24,7 @@ from penholder.core.sync.exchange import (
     BranchResult,
     SyncReport,
 )
+from penholder.core.errors import PenholderError
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
 from penholder.tui.widgets.cells import styled

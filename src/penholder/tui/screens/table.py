@@ -14,9 +14,10 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
+from penholder.core.actions import Base, base_version
 from penholder.core.model import TEXT_ACTIONS
 from penholder.tui.clock import ago, awaiting, short_time
-from penholder.tui.desk import Snapshot, SyncStatus, answered_base, describe
+from penholder.tui.desk import Snapshot, SyncStatus, describe
 from penholder.tui.redline import Redline, stats_line
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.base import PenholderScreen
@@ -240,7 +241,7 @@ class TableScreen(PenholderScreen):
         view = self.query_one("#preview-diff", RedlineView)
         if v.action in TEXT_ACTIONS:
             view.loading = True
-            self.compute_preview(answered_base(snapshot.history, v), sha, v.document)
+            self.compute_preview(base_version(snapshot.history, v, Base.ANSWERED), sha, v.document)
         else:
             target = snapshot.history.get(v.refers[0]) if v.refers else None
             what = f"{v.action} of {target.short} by {target.actor}" if target else v.action
