@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from penholder.core.model import SignatureStatus
 from penholder.core.trust.text import neutralize
 
 _NOT_PLAIN_ASCII = re.compile("[^\t\n\x20-\x7e]")
@@ -94,6 +95,6 @@ def table(
 
 
 def status_badge(status: str) -> str:
-    if status == "good":
+    if status == SignatureStatus.GOOD:
         return '<span class="good">✓ good</span>'
     return f'<span class="bad">✗ {text_html(status)}</span>'

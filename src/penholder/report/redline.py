@@ -39,7 +39,7 @@ def to_html(
     sides: Sides, diff: TextDiff, view: InlineView, title: str, signatures: Mapping[str, str]
 ) -> str:
     def describe(label: str, side: object) -> list[str]:
-        from penholder.core.model import Version
+        from penholder.core.model import SignatureStatus, Version
 
         if not isinstance(side, Version):
             return [text_html(label), "—", "—", "—"]
@@ -48,7 +48,7 @@ def to_html(
             f"{text_html(side.actor)} ({text_html(side.action)}, round {side.round}, "
             f"{text_html(iso_time(side.time))})",
             f'<span class="sha">{text_html(side.sha)}</span>',
-            status_badge(signatures.get(side.sha, "unknown-key")),
+            status_badge(signatures.get(side.sha, SignatureStatus.UNKNOWN_KEY)),
         ]
 
     s = diff.stats
