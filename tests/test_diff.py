@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from bench.samples import apply_edits, legal_text, random_edits
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from penholder.core.diff import backend as diff_backend
 from penholder.core.diff.texts import (
@@ -25,6 +28,7 @@ from penholder.core.diff.texts import (
     side_by_side_view,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 LICENSES = Path("/usr/share/common-licenses")
 REVISIONS = [("GPL-2", "GPL-3"), ("LGPL-2.1", "LGPL-3"), ("MPL-1.1", "MPL-2.0")]
 needs_licenses = pytest.mark.skipif(not LICENSES.is_dir(), reason="no common-licenses")
@@ -199,6 +203,67 @@ def test_pure_and_fast_backends_agree_on_generated_revisions(granularity: str, s
     pure = diff_texts(old, new, granularity, backend="pure")  # type: ignore[arg-type]
     fast = diff_texts(old, new, granularity, backend="fast")  # type: ignore[arg-type]
     assert pure == fast
+
+
+# What the engine hands the character diff: texts, and tokens encoded as one character each,
+# up to the top of Unicode (the encoder skips the surrogates).
+RAW_CASES = [
+    ("", ""),
+    ("", "a"),
+    ("a", ""),
+    ("same text", "same text"),
+    ("abc", "xyz"),
+    ("a\U0001f54a\ufe0fb c", "a\U0001f54ab d"),
+    ("\U0001d49c\U0001d4b7\U0001d4b8 x", "\U0001d49c\U0001d4b8 y \U0001d4b7"),
+    ("e\u0301te", "ete\u0301"),
+    ("\u65e5\u672c\u8a9e\u306e\u6587", "\u65e5\u672c\u306e\u6587\u7ae0"),
+    ("a\r\nb\n\nc", "a\nb\r\n\r\nc"),
+    ("ab" * 400 + "c", "c" + "ab" * 400),
+    ("".join(map(chr, range(0xE000, 0xE400))), "".join(map(chr, range(0xE200, 0xE600)))),
+    (
+        "".join(map(chr, range(0x10F000, 0x10F400, 3))),
+        "".join(map(chr, range(0x10F001, 0x10F400, 2))),
+    ),
+]
+
+
+@needs_fast
+@pytest.mark.parametrize(("old", "new"), RAW_CASES)
+def test_pure_and_fast_raw_diffs_are_identical(old: str, new: str) -> None:
+    """The two libraries themselves agree, character for character (both count code points:
+    the C++ one reads Python text as UTF-32), before any of the engine's own clean-up."""
+    pure = diff_backend.choose("pure")(old, new, 0.0)
+    fast = diff_backend.choose("fast")(old, new, 0.0)
+    assert pure == fast
+    assert "".join(t for op, t in fast if op != diff_backend.INSERT) == old
+    assert "".join(t for op, t in fast if op != diff_backend.DELETE) == new
+
+
+@needs_fast
+@given(
+    st.text(st.sampled_from("ab \n\u00e9\U0001f54a\U0010fffd\ue000"), max_size=60),
+    st.text(st.sampled_from("ab \n\u00e9\U0001f54a\U0010fffd\ue000"), max_size=60),
+)
+@settings(max_examples=300, deadline=None)
+def test_pure_and_fast_raw_diffs_are_identical_on_random_texts(old: str, new: str) -> None:
+    assert diff_backend.choose("pure")(old, new, 0.0) == diff_backend.choose("fast")(old, new, 0.0)
+
+
+def test_where_the_accelerator_ships_a_wheel_it_is_installed() -> None:
+    """The README's install gets the fast path: a default dependency wherever its wheel
+    exists (the environment marker in pyproject.toml), so on those platforms the comparisons
+    above run instead of being skipped."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (fast,) = [
+        Requirement(d) for d in project["dependencies"] if d.startswith("fast-diff-match-patch")
+    ]
+    assert fast.marker is not None
+    if fast.marker.evaluate():
+        assert fast_available()
+    plain = {Requirement(d).name: Requirement(d).marker for d in project["dependencies"]}
+    assert "diff-match-patch" in plain and plain["diff-match-patch"] is None  # the fallback
 
 
 def test_without_the_accelerator_auto_falls_back_and_fast_is_refused(

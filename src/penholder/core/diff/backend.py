@@ -1,5 +1,6 @@
 """The character diff underneath the engine: the C++ `fast_diff_match_patch` when installed
-(the `penholder[fast]` extra), else pure-Python `diff_match_patch`. Both run the same
+(a default dependency wherever it ships a wheel; the `penholder[fast]` extra builds it
+elsewhere), else pure-Python `diff_match_patch`. Both run the same
 Myers diff and return identical raw diffs; every clean-up after it is done in Python
 (`diff_cleanup`), so the two backends give identical results.
 
