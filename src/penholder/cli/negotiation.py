@@ -180,8 +180,7 @@ def status(ctx: Context, as_json: bool) -> None:
             if doc.agreed and confirmed_agreement(negotiation, doc.agreed) is None:
                 say(
                     f"penholder: {doc.name}: agreement of {doc.agreed[:10]} could not be "
-                    "confirmed (a version it counts breaks a rule or its signature does not check): "
-                    "run penholder verify",
+                    "confirmed: the store does not verify (run penholder verify)",
                     err=True,
                 )
                 doc = replace(doc, agreed=None)
