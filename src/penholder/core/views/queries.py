@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from penholder.core.errors import Hint, RefusedError
-from penholder.core.model import TEXT_ACTIONS, Action, Version
+from penholder.core.model import Action, Version
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.trust.history import History
 from penholder.core.trust.roster import Roster
@@ -92,47 +91,6 @@ def inbox(history: History, actor: str) -> list[Version]:
             continue
         out.append(v)
     return out
-
-
-def default_amend_target(history: History, actor: str, document: str) -> str:
-    """The one unanswered text of `document` addressed to `actor`; refuse if none or several."""
-    candidates = [
-        v.sha
-        for v in inbox(history, actor)
-        if v.document == document
-        and v.action in TEXT_ACTIONS
-        and not any(w.actor == actor for w in history.answers(v.sha))
-    ]
-    # A version superseded by a newer one addressed to the actor is not a candidate.
-    current = [
-        sha
-        for sha in candidates
-        if not any(other != sha and history.is_ancestor(sha, other) for other in candidates)
-    ]
-    if not current:
-        raise RefusedError(
-            f"nothing of {document!r} awaits {actor}'s amendment",
-            rule="turn",
-            hint=Hint.CHOOSE_VERSION,
-        )
-    if len(current) > 1:
-        shown = ", ".join(sha[:10] for sha in current)
-        raise RefusedError(
-            f"several versions of {document!r} await {actor}: {shown}",
-            rule="turn",
-            hint=Hint.CHOOSE_VERSION,
-        )
-    return current[0]
-
-
-def only_open_withdrawal(history: History) -> str:
-    open_ = history.open_withdrawals()
-    if len(open_) != 1:
-        what = (
-            "no withdrawal is in force" if not open_ else f"{len(open_)} withdrawals are in force"
-        )
-        raise RefusedError(what, rule="resume", hint=Hint.CHOOSE_VERSION)
-    return open_[0]
 
 
 def version_json(v: Version, roster: Roster, signature: str) -> dict[str, object]:
