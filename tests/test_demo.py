@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -10,12 +11,17 @@ from pathlib import Path
 
 import pytest
 
+import penholder
 from helpers import git
 from penholder.core.model import Action
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.trust.agreement import is_agreed
 from penholder.core.views.queries import table_state
 from penholder.core.views.verify import verify
+from penholder.demo import data_root, scenario_folder
+from penholder.demo.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -127,3 +133,31 @@ def test_existing_folder_is_refused_unless_forced(built: Path, tmp_path: Path) -
         built / "negotiation", "for-each-ref"
     )
     assert verify(random_keys / "negotiation").ok
+
+
+def test_the_scenario_ships_inside_the_package_and_the_top_level_shows_it() -> None:
+    package = Path(penholder.__file__).resolve().parent
+    assert scenario_folder().resolve().is_relative_to(package)
+    scenario = load_scenario()
+    texts = [s.text for s in scenario.steps if s.text]
+    assert texts and all((data_root() / t).is_file() for t in texts)
+    assert scenario.texts_root.resolve() == data_root().resolve()
+    for name in ("seeds/istanbul-2025/roster.toml", "seeds/istanbul-2025/script.toml", *texts):
+        assert (ROOT / name).read_bytes() == (data_root() / name).read_bytes(), name
+
+
+def test_a_seed_of_ones_own_reads_its_texts_beside_its_seeds_folder(
+    built: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine"
+    shutil.copytree(scenario_folder(), mine / "seeds" / "istanbul-2025")
+    seed = mine / "seeds" / "istanbul-2025"
+    refused = demo(tmp_path / "d1", "--seed", str(seed))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "cannot read its text drafts/accord.md" in refused.stderr
+    assert not (tmp_path / "d1").exists()
+    shutil.copytree(data_root() / "drafts", mine / "drafts")
+    assert demo(tmp_path / "d2", "--seed", str(seed)).returncode == 0
+    assert git(tmp_path / "d2" / "negotiation", "for-each-ref") == git(
+        built / "negotiation", "for-each-ref"
+    )
