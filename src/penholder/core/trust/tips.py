@@ -113,8 +113,8 @@ def revocation_findings(
 
 
 def retract_findings(history: History) -> list[Finding]:
-    """A signature or endorsement of a text agreed anywhere in the history, or an endorsement of
-    a roster change in effect anywhere, cannot be retracted, whatever view the retract was
+    """A text agreed anywhere in the history, a signature or endorsement such an agreement
+    counts, or an endorsement of a roster change in effect anywhere, cannot be retracted, whatever view the retract was
     written from: a retract whose parents leave out the other attestations is judged valid in
     its own view, and only the whole history shows that what it takes back is final."""
     out: list[Finding] = []
@@ -124,6 +124,20 @@ def retract_findings(history: History) -> list[Finding]:
         if v.action != Action.RETRACT or not v.refers or v.refers[0] not in history:
             continue
         target = history.version(v.refers[0])
+        if target.is_text:
+            # A text taken back while unanswered in the retract's view, but agreed anywhere.
+            if target.sha not in agreed:
+                agreed[target.sha] = may_be_agreed(history, target.sha)
+            if agreed[target.sha]:
+                out.append(
+                    Finding(
+                        v.sha,
+                        v.actor,
+                        Rule.RETRACT,
+                        f"retracts {target.action} {target.sha[:10]}, which is agreed",
+                    )
+                )
+            continue
         if target.action not in (Action.SIGN, Action.ENDORSE) or not target.refers:
             continue
         subject = history.get(target.refers[0])

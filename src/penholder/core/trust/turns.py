@@ -55,6 +55,12 @@ def check_turn(
                 break
     elif action in (Action.SIGN, Action.ENDORSE, Action.RECEIPT):
         target = referred[0]
+        if (
+            action != Action.RECEIPT
+            and target.is_text
+            and history.is_retracted(target.sha, visible)
+        ):
+            fail(Rule.TURN, f"{describe(target)} was retracted: there is nothing to {action}")
         if action == Action.RECEIPT and target.action == Action.RECEIPT:
             fail(Rule.DUPLICATE, f"{describe(target)} is a receipt: no receipt of a receipt")
         if _has_referring(history, target.sha, action, v, visible):
