@@ -35,10 +35,10 @@ API (all importable from `penholder.core.actions`):
 - The app's façade, `penholder.core.actions.session` (imported on its own: it brings sync and
   keys, which a CLI command that only decides does not need): `Session(repo, home)` with
   `frozen() -> Reading(history, roster, tips)` (a History never changed afterwards),
-  `changed()`, `refresh()`, `act(request, key)`, `text(sha, document)`, `statuses(shas,
-  roster)`, keys (`held`, `needs_passphrase`, `unlock`), `remotes()`, `sync_status(remote) ->
-  SyncStatus`, `sync(remote, progress) -> SyncReport`; `SyncReport`, `BranchResult` and the
-  branch statuses re-exported, so the app imports nothing from `core.store` or `core.sync`.
+  `changed()`, `refresh()`, `act(request, key)`, `text(sha, document)`, keys (`held`,
+  `needs_passphrase`, `unlock`), `remotes()`, `sync_status(remote) -> SyncStatus`,
+  `sync(remote, progress) -> SyncReport`; `SyncReport`, `BranchResult`, `BranchStatus` and
+  the branch statuses re-exported, so the app imports nothing from `core.store` or `core.sync`.
 """
 
 from __future__ import annotations

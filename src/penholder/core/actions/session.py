@@ -25,13 +25,13 @@ from penholder.core.sync.results import (
     STATUS_RULES,
     UNCHANGED,
     BranchResult,
+    BranchStatus,
     SyncReport,
 )
 from penholder.core.sync.state import BranchState, Heard, branch_states, last_heard, load_record
 from penholder.core.sync.state import remotes as configured_remotes
 from penholder.core.trust.history import History
 from penholder.core.trust.roster import Roster
-from penholder.core.views.signatures import signature_statuses
 
 __all__ = [
     "NEW",
@@ -39,6 +39,7 @@ __all__ = [
     "STATUS_RULES",
     "UNCHANGED",
     "BranchResult",
+    "BranchStatus",
     "Reading",
     "Request",
     "Session",
@@ -133,11 +134,6 @@ class Session:
         negotiation = self.negotiation
         found = negotiation.document_of(negotiation.version(sha), document)
         return found[1] if found else ""
-
-    def statuses(self, shas: list[str], roster: Roster) -> dict[str, str]:
-        """Each version's signature status, checked against the roster in force at it."""
-        negotiation = self.negotiation
-        return dict(signature_statuses(self.path, shas, roster, negotiation.history))
 
     # acting --------------------------------------------------------------------------------
 
