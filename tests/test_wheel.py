@@ -94,7 +94,20 @@ def test_the_wheel_installed_outside_the_checkout_builds_and_verifies_the_demo(
     away.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PENHOLDER_HOME"] = str(tmp_path / "home")
-    run(python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel, cwd=away, env=env)
+    # --ignore-installed: the borrowed site-packages lists the editable Penholder, same version.
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+        "--ignore-installed",
+        wheel,
+        cwd=away,
+        env=env,
+    )
 
     # The code that runs is the wheel's, not the checkout's.
     where = run(
