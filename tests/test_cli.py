@@ -286,3 +286,75 @@ def test_verify_exits_non_zero_on_tampering(
     assert {"sha": qatar, "actor": "qatar", "rule": "branch-tip"}.items() <= next(
         f for f in report["failures"] if f["rule"] == "branch-tip"
     ).items()
+
+
+def test_a_named_version_is_the_one_acted_on(world: tuple[dict[str, str], Path]) -> None:
+    """The app moves a selection to the version that awaits the actor; a command refuses the
+    version it was given instead, and says which one awaits (the hint as a flag)."""
+    env, base = world
+    good = base / "good.md"
+    good.write_text("# Accord\n\nText.\n")
+    repo = Path(env["PENHOLDER_REPO"])
+    before = snapshot(repo)
+    result = run(
+        env,
+        *f"amend --as qatar --doc accord --file {good} --to turkiye -m x --refers qatar".split(),
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("penholder: turn: ")
+    assert "does not await qatar's amend" in result.stderr
+    assert result.stderr.rstrip().endswith("(give --refers)")
+    assert snapshot(repo) == before
+
+
+def test_hints_are_given_as_flags(world: tuple[dict[str, str], Path]) -> None:
+    env, _ = world
+    root = json.loads(run(env, "log", "--json").stdout)[0]["sha"]
+    result = run(env, "blame", root)
+    assert result.returncode == 1
+    assert result.stderr == f"penholder: input: {root[:10]} names no document (give --doc)\n"
+
+
+def test_a_roster_change_is_addressed_to_the_mediators(
+    world: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
+    """As from the app: the mediators, whose endorsements make it take effect, get it in their
+    inboxes; the actor it seats proves its key by a receipt, judged by the new roster."""
+    env, base = world
+    import shutil
+
+    repo = tmp_path / "copy"
+    shutil.copytree(base / "neg", repo)
+    env = dict(env, PENHOLDER_REPO=str(repo), PENHOLDER_HOME=str(tmp_path / "home"))
+    shutil.copytree(base / "home", tmp_path / "home")
+    made = run(env, "key", "new", "usa", "--name", "USA")
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip().splitlines()[-1]
+    seated = run(
+        env,
+        *[
+            "roster",
+            "add",
+            "--as",
+            "qatar",
+            "--id",
+            "usa",
+            "--name",
+            "USA",
+            "--role",
+            "observer",
+            "--key",
+        ],
+        key,
+    )
+    assert seated.returncode == 0, seated.stderr
+    sha = seated.stdout.strip().splitlines()[-1]
+    assert "It takes effect once 2 of the mediators (qatar, turkiye) endorse it" in seated.stderr
+    assert f"(penholder endorse --refers {sha[:10]})" in seated.stderr
+    version = json.loads(run(env, "log", "--json").stdout)[-1]
+    assert version["sha"] == sha and version["to"] == ["turkiye"]
+    inbox = json.loads(run(env, "inbox", "--as", "turkiye", "--json").stdout)
+    assert sha in [v["sha"] for v in inbox]
+    proof = run(env, "receipt", "--as", "usa", "--refers", sha)
+    assert proof.returncode == 0, proof.stderr
+    assert run(env, "verify").returncode == 0

@@ -82,6 +82,7 @@ def test_several_heads_are_listed(table: Table) -> None:
     result = penholder(table.path, "diff", "--round", "1", "--doc", "accord")
     assert result.returncode == 1
     assert result.stderr.startswith("penholder: several-heads: accord had 2 heads")
+    assert result.stderr.rstrip().endswith("Name one (penholder diff A B)")
 
 
 def consolidate_auto(table: Table, *heads: Version) -> subprocess.CompletedProcess[str]:
@@ -141,5 +142,6 @@ def test_consolidate_auto_stops_on_conflict_and_writes_nothing(table: Table) -> 
     result = consolidate_auto(table, pk, af)
     assert result.returncode == 1
     assert result.stderr.startswith("penholder: merge-conflict: 1 passages")
+    assert result.stderr.splitlines()[0].endswith("join them by hand (give --file):")
     assert "ONE" in result.stderr and "TWO" in result.stderr
     assert snapshot(table.path) == before

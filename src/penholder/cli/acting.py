@@ -1,40 +1,79 @@
 """The commands that sign a version: propose, amend, forward, consolidate, comment, receipt,
 sign, endorse, retract, withdraw, resume and round. Each opens the store and unlocks the
-actor's key once."""
+actor's key once.
+
+What an action acts on, its default subject and recipients, and the checks of what the person
+gave are `penholder.core.actions`' (the app asks the same); a command only reads its options.
+A version named with --refers is the one acted on: where the app would move a selection to the
+version that awaits the actor, a command refuses instead.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from penholder.cli.context import Context, check_date, describe, pass_ctx, reported
+from penholder.cli.context import Context, describe, pass_ctx, reported
 from penholder.cli.terminal import say
+from penholder.core import actions
+from penholder.core.actions import Hint, Plan, Request
 from penholder.core.errors import InputError, RefusedError
 from penholder.core.model import DOCUMENT_NAME, Action, Version
 from penholder.core.store.inputs import decode_draft
-from penholder.core.store.negotiation import Negotiation, Request
+from penholder.core.store.negotiation import Negotiation
+from penholder.core.trust.roster import Roster
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def act_and_report(ctx: Context, request: Request) -> Version:
-    """Sign and store one version; print it. The key is unlocked only for an actor that the
-    roster (in force, or the one a receipt accepts) knows."""
-    negotiation = ctx.negotiation()
-    known = negotiation.roster.actor(request.actor) is not None or any(
-        negotiation.history.roster_carried_by(r).actor(request.actor) is not None
-        for r in negotiation.history.roster_changes()
-    )
-    if not known:
-        raise RefusedError(f"{request.actor!r} is not on the roster", rule="actor-unknown")
-    version = negotiation.act(request, ctx.key(request.actor))
+    """Sign and store one version (the key is unlocked only now, after every check the
+    actions package makes); print it."""
+    version = ctx.negotiation().act(request, ctx.key(request.actor))
     ctx.last_sha = version.sha
     say(describe(version))
     say(version.sha)
     return version
+
+
+def judging_roster(
+    negotiation: Negotiation, actor: str, action: Action, refers: str | None
+) -> Roster:
+    """The roster the store will judge the version by: the one in force, except for a receipt
+    by a key a pending roster version adds (its proof of possession)."""
+    return negotiation.roster_at(
+        tuple(negotiation.tips.values()), action, actor, (refers,) if refers else ()
+    )
+
+
+def planned(
+    ctx: Context,
+    actor: str,
+    action: Action,
+    refers: str | None = None,
+    *,
+    document: str | None = None,
+    to: tuple[str, ...] | None = None,
+) -> tuple[Plan, Roster]:
+    """The plan of an action by `actor` on the version named (or the one the rules choose),
+    and the roster judging it. Recipients given are checked first, as the store does."""
+    negotiation = ctx.negotiation()
+    selected = ctx.resolve(refers) if refers else None
+    roster = judging_roster(negotiation, actor, action, selected.sha if selected else None)
+    if to is not None:
+        actions.check_recipients(roster, actor, action, to)
+    plan = actions.plan(negotiation.history, roster, actor, action, selected, document=document)
+    if selected is not None and plan.notice and plan.target is not None:
+        raise RefusedError(
+            f"{selected.short} does not await {actor}'s {action.value}; {plan.target.short} does",
+            rule="turn",
+            hint=Hint.CHOOSE_VERSION,
+        )
+    return plan, roster
 
 
 def ids(value: str | None) -> tuple[str, ...]:
@@ -48,7 +87,7 @@ def ids(value: str | None) -> tuple[str, ...]:
     return out
 
 
-def read_draft(path: str, limit: int) -> bytes:
+def read_draft(path: str, limit: int) -> str:
     file = Path(path)
     if not file.is_file():
         raise InputError(f"no such file: {path}", rule="input")
@@ -57,8 +96,7 @@ def read_draft(path: str, limit: int) -> bytes:
         # Windows line endings are the file's form, not its text: signed as plain newlines.
         data = data.replace(b"\r\n", b"\n")
         say(f"note: {path}: Windows line endings (CRLF) read as plain newlines", err=True)
-    decode_draft(data, path, limit)
-    return data
+    return decode_draft(data, path, limit)
 
 
 def document_option(f: F) -> F:
@@ -89,20 +127,15 @@ def propose(
 ) -> None:
     """Table a new document."""
     with reported():
-        limit = ctx.negotiation().roster.rules.max_draft_bytes
-        text = read_draft(file, limit)
-        act_and_report(
-            ctx,
-            Request(
-                actor,
-                Action.PROPOSE,
-                subject,
-                to=ids(to),
-                document=check_document(document),
-                text=text,
-                note=note,
-            ),
+        text = read_draft(file, ctx.negotiation().roster.rules.max_draft_bytes)
+        recipients = ids(to)
+        plan, roster = planned(
+            ctx, actor, Action.PROPOSE, document=check_document(document), to=recipients
         )
+        request = actions.request(
+            plan, roster, subject=subject, note=note, to=recipients, text=text
+        )
+        act_and_report(ctx, request)
 
 
 @click.command()
@@ -125,30 +158,15 @@ def amend(
     refers: str | None,
 ) -> None:
     """Amend a version of a document addressed to you (or revise your own unanswered one)."""
-    from penholder.core.views.queries import default_amend_target
-
     with reported():
-        negotiation = ctx.negotiation()
         check_document(document)
-        text = read_draft(file, negotiation.roster.rules.max_draft_bytes)
-        target = (
-            ctx.resolve(refers).sha
-            if refers
-            else default_amend_target(negotiation.history, actor, document)
+        text = read_draft(file, ctx.negotiation().roster.rules.max_draft_bytes)
+        recipients = ids(to)
+        plan, roster = planned(ctx, actor, Action.AMEND, refers, document=document, to=recipients)
+        request = actions.request(
+            plan, roster, subject=subject, note=note, to=recipients, text=text
         )
-        act_and_report(
-            ctx,
-            Request(
-                actor,
-                Action.AMEND,
-                subject,
-                refers=(target,),
-                to=ids(to),
-                document=document,
-                text=text,
-                note=note,
-            ),
-        )
+        act_and_report(ctx, request)
 
 
 @click.command()
@@ -164,22 +182,14 @@ def forward(
 ) -> None:
     """Carry a version on to its next readers (a mediator's action)."""
     with reported():
-        negotiation = ctx.negotiation()
-        target = ctx.resolve(refers)
-        text = read_draft(file, negotiation.roster.rules.max_draft_bytes) if file else None
-        act_and_report(
-            ctx,
-            Request(
-                actor,
-                Action.FORWARD,
-                subject or f"Forward {target.actor}'s {target.action} of {target.document}",
-                refers=(target.sha,),
-                to=ids(to),
-                document=target.document,
-                text=text,
-                note=note,
-            ),
+        limit = ctx.negotiation().roster.rules.max_draft_bytes
+        text = read_draft(file, limit) if file else None
+        recipients = ids(to)
+        plan, roster = planned(ctx, actor, Action.FORWARD, refers, to=recipients)
+        request = actions.request(
+            plan, roster, subject=subject or plan.subject, note=note, to=recipients, text=text
         )
+        act_and_report(ctx, request)
 
 
 @click.command()
@@ -204,34 +214,32 @@ def consolidate(
     """Join parallel amendments of one document into one text (a mediator's action)."""
     with reported():
         negotiation = ctx.negotiation()
-        targets = [ctx.resolve(rev.strip()) for rev in refers.split(",") if rev.strip()]
+        named = [rev.strip() for rev in refers.split(",") if rev.strip()]
+        if not named:
+            raise InputError("name the heads joined", hint=Hint.CHOOSE_VERSION)
+        targets = [ctx.resolve(rev) for rev in named]
         if file and auto:
             raise InputError("give --file or --auto, not both")
+        if not file and not auto:
+            raise InputError("consolidate needs the joined text: --file TEXT.md, or --auto")
+        recipients = ids(to)
+        plan, roster = planned(ctx, actor, Action.CONSOLIDATE, named[0], to=recipients)
+        # The heads named are the ones joined (the plan offers every head addressed to you).
+        plan = replace(plan, refers=tuple(t.sha for t in targets))
         if file:
             text = read_draft(file, negotiation.roster.rules.max_draft_bytes)
-        elif auto:
-            text = merged_text(negotiation, targets)
         else:
-            raise InputError("consolidate needs the joined text: --file TEXT.md, or --auto")
-        act_and_report(
-            ctx,
-            Request(
-                actor,
-                Action.CONSOLIDATE,
-                subject,
-                refers=tuple(t.sha for t in targets),
-                to=ids(to),
-                document=targets[0].document if targets else None,
-                text=text,
-                note=note,
-            ),
+            text = merged_text(negotiation, targets)
+        request = actions.request(
+            plan, roster, subject=subject, note=note, to=recipients, text=text
         )
+        act_and_report(ctx, request)
 
 
-def merged_text(negotiation: Negotiation, targets: list[Version]) -> bytes:
+def merged_text(negotiation: Negotiation, targets: list[Version]) -> str:
     from penholder.core.diff.consolidation import merge_versions
 
-    return merge_versions(negotiation, targets).encode("utf-8")
+    return merge_versions(negotiation, targets)
 
 
 @click.command()
@@ -244,23 +252,10 @@ def merged_text(negotiation: Negotiation, targets: list[Version]) -> bytes:
 def comment(ctx: Context, actor: str, refers: str, to: str | None, text: str, note: str) -> None:
     """Comment on a version."""
     with reported():
-        negotiation = ctx.negotiation()
-        target = ctx.resolve(refers)
-        recipients = (
-            ids(to) if to else tuple(m for m in negotiation.roster.ids("mediator") if m != actor)
-        )
-        act_and_report(
-            ctx,
-            Request(
-                actor,
-                Action.COMMENT,
-                text,
-                refers=(target.sha,),
-                to=recipients,
-                document=target.document,
-                note=note,
-            ),
-        )
+        recipients = ids(to) if to else None
+        plan, roster = planned(ctx, actor, Action.COMMENT, refers, to=recipients)
+        request = actions.request(plan, roster, subject=text, note=note, to=recipients)
+        act_and_report(ctx, request)
 
 
 def simple_action(action: Action, doc: str) -> click.Command:
@@ -272,19 +267,9 @@ def simple_action(action: Action, doc: str) -> click.Command:
     @pass_ctx
     def command(ctx: Context, actor: str, refers: str, subject: str | None, note: str) -> None:
         with reported():
-            target = ctx.resolve(refers)
-            default = f"{action.value.capitalize()} {target.actor}'s {target.action} {target.short}"
-            act_and_report(
-                ctx,
-                Request(
-                    actor,
-                    action,
-                    subject or default,
-                    refers=(target.sha,),
-                    document=target.document,
-                    note=note,
-                ),
-            )
+            plan, roster = planned(ctx, actor, action, refers)
+            request = actions.request(plan, roster, subject=subject or plan.subject, note=note)
+            act_and_report(ctx, request)
 
     return command
 
@@ -305,8 +290,8 @@ retract = simple_action(
 def withdraw(ctx: Context, actor: str, reason: str, note: str) -> None:
     """Leave the table (a party's action): the negotiation is suspended until resumed."""
     with reported():
-        mediators = tuple(m for m in ctx.negotiation().roster.ids("mediator") if m != actor)
-        act_and_report(ctx, Request(actor, Action.WITHDRAW, reason, to=mediators, note=note))
+        plan, roster = planned(ctx, actor, Action.WITHDRAW)
+        act_and_report(ctx, actions.request(plan, roster, subject=reason, note=note))
 
 
 @click.command()
@@ -317,15 +302,9 @@ def withdraw(ctx: Context, actor: str, reason: str, note: str) -> None:
 @pass_ctx
 def resume(ctx: Context, actor: str, refers: str | None, subject: str, note: str) -> None:
     """End a withdrawal (a mediator's action)."""
-    from penholder.core.views.queries import only_open_withdrawal
-
     with reported():
-        negotiation = ctx.negotiation()
-        target = ctx.resolve(refers).sha if refers else only_open_withdrawal(negotiation.history)
-        everyone = tuple(a for a in negotiation.roster.ids() if a != actor)
-        act_and_report(
-            ctx, Request(actor, Action.RESUME, subject, refers=(target,), to=everyone, note=note)
-        )
+        plan, roster = planned(ctx, actor, Action.RESUME, refers)
+        act_and_report(ctx, actions.request(plan, roster, subject=subject, note=note))
 
 
 @click.command("round")
@@ -340,18 +319,15 @@ def round_command(
 ) -> None:
     """Open a new round (a mediator's action)."""
     with reported():
-        check_date(date)
-        negotiation = ctx.negotiation()
-        everyone = tuple(a for a in negotiation.roster.ids() if a != actor)
-        act_and_report(
-            ctx,
-            Request(
-                actor,
-                Action.ROUND,
-                subject or f"Round {number} opens at {place} on {date}",
-                to=everyone,
-                round_number=number,
-                place=place,
-                date=date,
-            ),
+        number, place, date = actions.check_round(str(number), place, date)
+        plan, roster = planned(ctx, actor, Action.ROUND)
+        default = actions.default_subject(Action.ROUND, round_number=number, place=place, date=date)
+        request = actions.request(
+            plan,
+            roster,
+            subject=subject or default,
+            round_number=number,
+            place=place,
+            date=date,
         )
+        act_and_report(ctx, request)

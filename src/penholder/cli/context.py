@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from penholder.cli.terminal import say
-from penholder.core.errors import InputError, KeyFileError, PenholderError
+from penholder.core.errors import Hint, InputError, KeyFileError, PenholderError
 from penholder.core.trust.text import neutralize
 
 if TYPE_CHECKING:
@@ -106,13 +106,40 @@ def fail(message: str, rule: str = "error") -> NoReturn:
     raise SystemExit(1)
 
 
+# What the person can give to get past an error, as this command line's flags; the core's
+# messages say it in words and carry the hint (DESIGN.md: no front end's option in the core).
+HINT_FLAGS = {
+    Hint.CHOOSE_DOCUMENT: "give --doc",
+    Hint.CHOOSE_VERSION: "give --refers",
+    Hint.GIVE_REVISION: "penholder {command} A B",
+    Hint.GIVE_ACTOR: "give --as",
+    Hint.GIVE_TEXT: "give --file",
+    Hint.ALLOW_DRAFT: "add --draft",
+    Hint.EXPECT_ROOT: "give --expect-root",
+}
+
+
+def hinted(message: str, hint: Hint | None) -> str:
+    """The message with its hint as a flag, in parentheses at the end of its first line:
+    `accord names no document (give --doc)`."""
+    if hint is None:
+        return message
+    click_ctx = click.get_current_context(silent=True)
+    command = click_ctx.info_name if click_ctx is not None else "diff"
+    flag = HINT_FLAGS[hint].format(command=command)
+    first, newline, rest = message.partition("\n")
+    if newline and first.endswith(":"):
+        return f"{first[:-1]} ({flag}):{newline}{rest}"
+    return f"{first} ({flag}){newline}{rest}"
+
+
 @contextmanager
 def reported() -> Iterator[None]:
     """Run a command's body: a PenholderError or an OS error becomes one line and exit 1."""
     try:
         yield
     except PenholderError as exc:
-        fail(exc.message, exc.rule)
+        fail(hinted(exc.message, exc.hint), exc.rule)
     except BrokenPipeError:
         # The reader (head, less) went away: stop quietly, as other command-line tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -120,17 +147,6 @@ def reported() -> Iterator[None]:
         raise SystemExit(1) from None
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), "io")
-
-
-def check_date(date: str | None) -> None:
-    import datetime as dt
-
-    if date is None:
-        return
-    try:
-        dt.date.fromisoformat(date)
-    except ValueError as exc:
-        raise InputError(f"date {date!r} is not YYYY-MM-DD") from exc
 
 
 _NON_ASCII = re.compile("[^\x00-\x7e]")

@@ -48,6 +48,7 @@ def diff_command(
     """Redline between versions: A against the version it answers, A against B, a round
     (--round N), or what you last saw (--since-seen --as ID)."""
     from penholder.cli import diffpaint
+    from penholder.core.actions import Base
     from penholder.core.diff.texts import diff_texts, diff_to_json, inline_view, side_by_side_view
     from penholder.core.views import compare
 
@@ -68,7 +69,7 @@ def diff_command(
         elif a and b:
             sides = compare.between(negotiation, ctx.resolve(a), ctx.resolve(b), document)
         elif a:
-            sides = compare.amendment(negotiation, ctx.resolve(a), document)
+            sides = compare.against(negotiation, ctx.resolve(a), Base.ANSWERED, None, document)
         else:
             raise InputError("name a version: penholder diff A [B] (or --round N, --since-seen)")
         result = diff_texts(sides.old_text, sides.new_text, granularity)  # type: ignore[arg-type]

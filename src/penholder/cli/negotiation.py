@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from penholder.cli.context import Context, check_date, describe, echo_json, pass_ctx, reported
+from penholder.cli.context import Context, describe, echo_json, pass_ctx, reported
 from penholder.cli.terminal import say
 from penholder.core.errors import InputError
 
@@ -60,10 +60,12 @@ def init(
     date: str | None,
 ) -> None:
     """Open a new negotiation in REPO (a new bare git repository); round 1 starts."""
+    from penholder.core.actions import check_date
     from penholder.core.store.negotiation import Negotiation, new_negotiation_id
 
     with reported():
-        check_date(date)
+        if date is not None:
+            check_date(date)
         roster = load_roster_file(roster_file, new_negotiation_id(), title, actor)
         negotiation = Negotiation.create(repo, roster, ctx.key(actor), place=place, date=date)
         root = negotiation.root

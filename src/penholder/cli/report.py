@@ -75,6 +75,7 @@ def redline(
 ) -> None:
     """A printable redline between two versions (or A and the version it answers, or a
     round with --round N --doc NAME)."""
+    from penholder.core.actions import Base
     from penholder.core.diff.texts import diff_texts, inline_view
     from penholder.core.errors import InputError
     from penholder.core.views import compare
@@ -92,7 +93,7 @@ def redline(
             sides = compare.between(negotiation, ctx.resolve(a), ctx.resolve(b), document)
             title = f"{sides.label_old} → {sides.label_new}"
         elif a:
-            sides = compare.amendment(negotiation, ctx.resolve(a), document)
+            sides = compare.against(negotiation, ctx.resolve(a), Base.ANSWERED, None, document)
             title = f"the amendment {sides.label_new}"
         else:
             raise InputError("name versions: penholder redline A [B] (or --round N --doc NAME)")

@@ -1,32 +1,19 @@
-"""`penholder roster ...`: changing who sits at the table, as signed `roster` versions."""
+"""`penholder roster ...`: changing who sits at the table, as signed `roster` versions.
+
+The new roster, its default subject and its recipients (the mediators, whose endorsements make
+it take effect) are `penholder.core.actions`', as in the app.
+"""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import click
 
 from penholder.cli.acting import act_and_report
 from penholder.cli.context import Context, pass_ctx, reported
 from penholder.cli.terminal import say
-from penholder.core.errors import InputError
-from penholder.core.model import Action
-from penholder.core.store.negotiation import Request
-from penholder.core.trust.keylines import check_actor_id, parse_public_key_line
-from penholder.core.trust.roster import ROLES, Actor, Roster
-
-
-def _changed(
-    roster: Roster, actors: list[Actor], revoked: tuple[tuple[str, str], ...] | None = None
-) -> Roster:
-    return replace(
-        roster, actors=tuple(actors), revoked=roster.revoked if revoked is None else revoked
-    )
-
-
-def key_line(value: str) -> str:
-    parse_public_key_line(value)
-    return " ".join(value.split()[:2])
+from penholder.core import actions
+from penholder.core.actions import Change
+from penholder.core.trust.roster import ROLES
 
 
 @click.group()
@@ -48,18 +35,25 @@ def show(ctx: Context) -> None:
         say(f"quorum\t{current.quorum} of {len(current.ids('mediator'))} mediators")
 
 
-def propose_change(ctx: Context, actor: str, new: Roster, subject: str) -> None:
-    act_and_report(ctx, Request(actor, Action.ROSTER, subject, roster=new))
-    negotiation = ctx.negotiation()
-    old = negotiation.roster
-    added = [a.id for a in new.actors if a.key not in old.key_lines()]
+def propose_change(
+    ctx: Context,
+    actor: str,
+    kind: Change,
+    target: str | None,
+    subject: str | None,
+    **fields: str,
+) -> None:
+    """Sign the roster version for one change of the roster in force, and say what makes it
+    take effect."""
+    old = ctx.negotiation().roster
+    change = actions.build_change(kind, old, target, **fields)
+    plan = actions.roster_plan(old, actor, change)
+    request = actions.request(
+        plan, old, subject=subject or change.subject, new_roster=change.roster
+    )
+    version = act_and_report(ctx, request)
     say(
-        f"It takes effect once {old.quorum} of the mediators ({', '.join(old.ids('mediator'))}) "
-        "endorse it (penholder endorse --refers "
-        + ctx.last_sha[:10]
-        + ")"
-        + (f" and {', '.join(added)} receipt it with the new key" if added else "")
-        + ".",
+        f"{actions.effect_note(old, change.roster)} (penholder endorse --refers {version.short})",
         err=True,
     )
 
@@ -77,12 +71,9 @@ def add(
 ) -> None:
     """Seat a new actor."""
     with reported():
-        current = ctx.negotiation().roster
-        check_actor_id(actor_id)
-        if current.actor(actor_id):
-            raise InputError(f"{actor_id} is already on the roster", rule="roster-change")
-        new = _changed(current, [*current.actors, Actor(actor_id, name, role, key_line(key))])
-        propose_change(ctx, actor, new, subject or f"Seat {name} ({actor_id}) as {role}")
+        propose_change(
+            ctx, actor, Change.SEAT, None, subject, actor_id=actor_id, name=name, role=role, key=key
+        )
 
 
 @roster.command("remove")
@@ -93,11 +84,7 @@ def add(
 def remove(ctx: Context, actor: str, actor_id: str, subject: str | None) -> None:
     """Take an actor off the roster (its past versions stand)."""
     with reported():
-        current = ctx.negotiation().roster
-        if not current.actor(actor_id):
-            raise InputError(f"{actor_id} is not on the roster", rule="roster-change")
-        new = _changed(current, [a for a in current.actors if a.id != actor_id])
-        propose_change(ctx, actor, new, subject or f"Remove {actor_id} from the roster")
+        propose_change(ctx, actor, Change.REMOVE, actor_id, subject)
 
 
 @roster.command("rotate-key")
@@ -109,14 +96,7 @@ def remove(ctx: Context, actor: str, actor_id: str, subject: str | None) -> None
 def rotate(ctx: Context, actor: str, actor_id: str, key: str, subject: str | None) -> None:
     """Give an actor a new key; versions made with the old one before stay valid."""
     with reported():
-        current = ctx.negotiation().roster
-        if not current.actor(actor_id):
-            raise InputError(f"{actor_id} is not on the roster", rule="roster-change")
-        line = key_line(key)
-        new = _changed(
-            current, [replace(a, key=line) if a.id == actor_id else a for a in current.actors]
-        )
-        propose_change(ctx, actor, new, subject or f"Rotate the key of {actor_id}")
+        propose_change(ctx, actor, Change.ROTATE, actor_id, subject, key=key)
 
 
 @roster.command("revoke")
@@ -129,12 +109,4 @@ def revoke(ctx: Context, actor: str, actor_id: str, key: str | None, subject: st
     """Revoke an actor's key (compromised): every version by it that is not an ancestor of
     this roster version fails verification, whatever date it claims."""
     with reported():
-        current = ctx.negotiation().roster
-        target = current.actor(actor_id)
-        if target is None:
-            raise InputError(f"{actor_id} is not on the roster", rule="roster-change")
-        actors = [a for a in current.actors if a.id != actor_id]
-        if key:
-            actors.append(replace(target, key=key_line(key)))
-        new = _changed(current, actors, (*current.revoked, (actor_id, target.key)))
-        propose_change(ctx, actor, new, subject or f"Revoke the key of {actor_id}")
+        propose_change(ctx, actor, Change.REVOKE, actor_id, subject, key=key or "")
