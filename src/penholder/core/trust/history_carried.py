@@ -58,7 +58,15 @@ class HistoryCarried(HistoryIndexes):
         self._mark_retracts: dict[str, list[str]] = {}
         self._effective: dict[str, frozenset[str]] = {}
         self._effective_everywhere: set[str] = set()
+        # Marks that can count for a roster version: on their actor's line, an endorsement by a
+        # mediator of the roster it replaces or a receipt by an actor whose key it adds. Junk
+        # marks (unsigned, forked, by anyone else) are never kept, so they cost nothing later.
         self._marks_of: dict[str, list[str]] = {}
+        self._marks_by: dict[tuple[str, str], list[str]] = {}
+        self._mark_actors: dict[str, set[str]] = {}
+        # Roster versions whose marks, over the whole history so far, could meet the quorum in
+        # some view: only those are judged again where two branches meet.
+        self._may_take_effect: set[str] = set()
         self._order_cache: dict[frozenset[str], tuple[str | None, bool]] = {_EMPTY: (None, True)}
         self._keys_cache: dict[frozenset[str], frozenset[str]] = {}
         # every key any roster of this history ever named, and the actor it belongs to
@@ -93,11 +101,24 @@ class HistoryCarried(HistoryIndexes):
             self._own_keys(roster)
             pending = pending | {v.sha}
         target = v.refers[0] if v.refers else None
-        if v.action in (Action.ENDORSE, Action.RECEIPT) and target in self._roster_versions:
+        if (
+            v.action in (Action.ENDORSE, Action.RECEIPT)
+            and target in self._roster_versions
+            and self._can_count(v, target)
+        ):
             assert target is not None
+            adds_nothing = self._repeats_a_standing_mark(v, target)
             self._marks_of.setdefault(target, []).append(v.sha)
-            # A mark changes the standing of its own roster version only.
-            if target in pending and self._quorum_met(target, self.visible_from((v.sha,))):
+            self._marks_by.setdefault((target, v.actor), []).append(v.sha)
+            self._mark_actors.setdefault(target, set()).add(v.actor)
+            self._note_if_it_may_take_effect(target)
+            # A mark changes the standing of its own roster version only, and a second mark
+            # by an actor whose first still stands where it is made changes nothing.
+            if (
+                target in pending
+                and not adds_nothing
+                and self._quorum_met(target, self.visible_from((v.sha,)))
+            ):
                 effective = self._add_effective(effective, target)
                 pending = pending - {target}
         if (
@@ -111,6 +132,29 @@ class HistoryCarried(HistoryIndexes):
             self._mark_retracts.setdefault(target, []).append(v.sha)
         self._pending[v.sha] = pending
         self._effective[v.sha] = effective
+
+    def _can_count(self, mark: Version, target: str) -> bool:
+        if mark.sha not in self._line_number:
+            return False
+        if mark.action == Action.ENDORSE:
+            return mark.actor in self.roster_before(target).ids("mediator")
+        return mark.actor in self.added_actors(target)
+
+    def _repeats_a_standing_mark(self, mark: Version, target: str) -> bool:
+        """Whether the actor's earlier mark of `target` (on its line, so an ancestor of this
+        one) stands where this one is made: not retracted among this one's ancestors."""
+        for earlier in self._marks_by.get((target, mark.actor), ()):
+            retracts = self._mark_retracts.get(earlier, ())
+            if not any(self.is_ancestor(r, mark.sha) for r in retracts):
+                return True
+        return False
+
+    def _note_if_it_may_take_effect(self, target: str) -> None:
+        actors = self._mark_actors.get(target, set())
+        endorsers = actors & set(self.roster_before(target).ids("mediator"))
+        quorum = max(self.roster_before(target).quorum, 1)
+        if len(endorsers) >= quorum and self.added_actors(target) <= actors:
+            self._may_take_effect.add(target)
 
     def _own_keys(self, roster: Roster) -> None:
         for actor in roster.actors:
@@ -151,7 +195,7 @@ class HistoryCarried(HistoryIndexes):
         if len(parents) > 1 and pending:
             pending = pending - effective
             view = self.visible_from(parents)
-            for sha in sorted(pending, key=lambda s: self._gen[s]):
+            for sha in sorted(pending & self._may_take_effect, key=lambda s: self._gen[s]):
                 if self._quorum_met(sha, view):
                     effective = self._add_effective(effective, sha)
                     pending = pending - {sha}
