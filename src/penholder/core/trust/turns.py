@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from penholder.core.model import Action, Version
-from penholder.core.trust.agreement import may_be_agreed
+from penholder.core.trust.agreement import agreement
 from penholder.core.trust.history import Fallback, History, Visible
 from penholder.core.trust.roster import Roster
 from penholder.core.trust.rules import Rule
@@ -91,8 +91,16 @@ def check_turn(
                         Rule.RETRACT,
                         f"{describe(referred_to)} has taken effect: its endorsements stand",
                     )
-            elif may_be_agreed(history, referred_to.sha, within=visible):
-                fail(Rule.RETRACT, f"{describe(referred_to)} is agreed: its signatures stand")
+            else:
+                found = agreement(history, referred_to.sha, within=visible)
+                if found.agreed:
+                    fail(Rule.RETRACT, f"{describe(referred_to)} is agreed: its signatures stand")
+                elif found.undecided:
+                    fail(
+                        Rule.RETRACT,
+                        f"whether {describe(referred_to)} is agreed could not be decided among "
+                        "so many attestations: its signatures stand",
+                    )
         else:
             fail(Rule.RETRACT, f"a {target.action} cannot be retracted")
 
