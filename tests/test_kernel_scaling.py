@@ -328,3 +328,22 @@ def test_roster_changes_no_mark_could_put_in_effect_are_not_judged_at_merges(
         history.add(_version(f"m{n}", (tip, f"c{n}"), "qatar", Action.COMMENT, document=None))
         tip, side = f"m{n}", f"c{n}"
     assert calls == []
+
+
+def test_an_undecided_roster_quorum_counts_as_having_stood(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a roster change's quorum ever stood together is searched within a budget; past
+    it the answer is yes, which only ever refuses (a retract of its endorsement, a version
+    signed with a key it revokes), never lets anything through."""
+    from penholder.core.trust import history_carried
+
+    history = History()
+    history.add(_version("v000", (), "qatar", Action.OPEN, document=None), roster=_roster())
+    history.add(_version("r", ("v000",), "qatar", Action.ROSTER, document=None), roster=_roster())
+    history.add(_version("e1", ("r",), "qatar", Action.ENDORSE, document=None, refers=("r",)))
+    history.add(_version("x1", ("e1",), "qatar", Action.RETRACT, document=None, refers=("e1",)))
+    history.add(
+        _version("e2", ("r", "x1"), "turkiye", Action.ENDORSE, document=None, refers=("r",))
+    )
+    assert history.effective_anywhere() == []
+    monkeypatch.setattr(history_carried, "_STOOD_TOGETHER_STEPS", 0)
+    assert history.effective_anywhere() == ["r"]

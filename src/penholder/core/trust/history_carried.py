@@ -42,6 +42,10 @@ class RoundInfo:
     sha: str
 
 
+# How many sets of endorsements `_stood_together` tries before it stops (see there).
+_STOOD_TOGETHER_STEPS = 20_000
+
+
 class HistoryCarried(HistoryIndexes):
     """The graph, its indexes, and what each version inherits: round, withdrawals, rosters."""
 
@@ -336,8 +340,14 @@ class HistoryCarried(HistoryIndexes):
             return False
         # Receipts are never retracted: any one per added key will do.
         chosen_receipts = [shas[0] for shas in receipts.values()]
+        budget = _STOOD_TOGETHER_STEPS
         for group in combinations(sorted(endorsements), quorum):
             for choice in product(*(endorsements[m] for m in group)):
+                budget -= 1
+                if budget < 0:
+                    # A hostile roster of many mediators: undecided counts as having stood
+                    # together, which only ever refuses (a retract, a revoked key's version).
+                    return True
                 members = [*choice, *chosen_receipts]
                 if not any(
                     self.is_ancestor(r, other)
