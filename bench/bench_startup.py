@@ -74,7 +74,9 @@ def run(quick: bool) -> list[Row]:
 
     repeat = 5 if quick else 15
     python = sys.executable
-    penholder = [python, "-m", "penholder"]
+    # The installed command, as a person runs it (else the module, as the tests run it).
+    script = Path(python).parent / "penholder"
+    penholder = [str(script)] if script.exists() else [python, "-m", "penholder"]
     work = Path(tempfile.mkdtemp(prefix="penholder-bench-startup-"))
     try:
         demo = work / "demo"

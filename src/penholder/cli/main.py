@@ -10,8 +10,6 @@ no app, sync or diff code.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 import penholder
@@ -91,7 +89,7 @@ class LazyGroup(click.Group):
 @click.option(
     "-C",
     "repo",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     envvar="PENHOLDER_REPO",
     default=".",
     show_default="$PENHOLDER_REPO, else the current folder",
@@ -99,13 +97,13 @@ class LazyGroup(click.Group):
 )
 @click.option(
     "--home",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     default=None,
     help="Folder of private keys [default: $PENHOLDER_HOME, else ~/.local/share/penholder].",
 )
 @click.option(
     "--passphrase-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     default=None,
     help="Read key passphrases from this file (else $PENHOLDER_PASSPHRASE, else a prompt).",
 )
@@ -114,18 +112,25 @@ class LazyGroup(click.Group):
 @click.version_option(penholder.__version__)
 @click.pass_context
 def main(
-    click_ctx: click.Context, repo: Path, home: Path | None, passphrase_file: Path | None
+    click_ctx: click.Context, repo: str, home: str | None, passphrase_file: str | None
 ) -> None:
     """Penholder: negotiations held entirely through signed, witnessed written drafts.
 
     Run inside a negotiation without a command to open the terminal app.
     """
+    # The paths are made Paths here, not by click: pathlib is no part of `--version`.
+    from pathlib import Path
+
     from penholder.cli.context import Context, default_home
     from penholder.cli.terminal import say
 
-    click_ctx.obj = Context(repo=repo, home=home or default_home(), passphrase_file=passphrase_file)
+    click_ctx.obj = Context(
+        repo=Path(repo),
+        home=Path(home) if home else default_home(),
+        passphrase_file=Path(passphrase_file) if passphrase_file else None,
+    )
     if click_ctx.invoked_subcommand is None:
-        if not (repo / "HEAD").exists():
+        if not (Path(repo) / "HEAD").exists():
             say(click_ctx.get_help())
             say(f"\n({repo} is not a negotiation: try `penholder demo`)", err=True)
             return
