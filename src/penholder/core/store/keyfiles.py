@@ -56,7 +56,9 @@ class KeyStore:
         path = self.path(actor_id)
         self.ensure_folder()
         if path.exists():
-            raise KeyFileError(f"a key for {actor_id!r} already exists at {path}", rule="key-exists")
+            raise KeyFileError(
+                f"a key for {actor_id!r} already exists at {path}", rule="key-exists"
+            )
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(passphrase)
             if passphrase
