@@ -5,6 +5,7 @@ of order is dropped and rebuilt from git, never read as versions."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import marshal
 import struct
@@ -66,6 +67,7 @@ def test_what_is_appended_reads_back_exactly_in_order(tmp_path: Path, shuttled: 
     index.append([odd])
     index.append(written[:2])  # another process read the same versions from git
     assert index.load() == [*written, odd]
+    assert gc.isenabled()  # paused while reading, and only then
     assert index.path.read_bytes().count(b"\n") == 5
 
 
@@ -83,6 +85,7 @@ def test_the_old_marshal_cache_is_rebuilt(shuttled: Table) -> None:
     block = marshal.dumps(records)
     path.write_bytes(b"PHIX2\n" + struct.pack(">I", len(block)) + block)
     assert cached(shuttled).load() == []
+    assert gc.isenabled()
     assert not path.exists()
     assert_rebuilt_from_git(shuttled)
 
@@ -144,8 +147,8 @@ def doctored(columns: list[list[object]]) -> bytes:
     return b"%08x %s\n" % (zlib.crc32(body), body)
 
 
-def good_columns(table: Table) -> list[list[object]]:
-    line = cache.encode_line(cached(table).load())
+def good_columns(versions: list[Version]) -> list[list[object]]:
+    line = cache.encode_line(versions)
     columns: list[list[object]] = json.loads(line.partition(b" ")[2])
     assert doctored(columns) == line
     return columns
@@ -153,25 +156,45 @@ def good_columns(table: Table) -> list[list[object]]:
 
 @pytest.mark.parametrize(
     "damage",
-    ["round-as-text", "round-as-bool", "parents-as-text", "parent-as-number", "short-column"],
+    [
+        "round-as-text",
+        "round-as-bool",
+        "parents-as-text",
+        "parent-as-number",
+        "a-column-short",
+        "a-column-missing",
+        "a-column-as-text",
+    ],
 )
 def test_a_line_with_a_good_checksum_but_values_of_another_type_is_not_read(
     shuttled: Table, damage: str
 ) -> None:
-    columns = good_columns(shuttled)
+    versions = cached(shuttled).load()
+    first, rest = good_columns(versions[:1]), good_columns(versions[1:])
     names = [f.name for f in dataclasses.fields(Version)]
-    rounds, parents, shas = (columns[names.index(n)] for n in ("round", "parents", "sha"))
     if damage == "round-as-text":
-        rounds[0] = "1"
+        rest[names.index("round")][-1] = "1"
     elif damage == "round-as-bool":
-        rounds[0] = True
+        rest[names.index("round")][-1] = True
     elif damage == "parents-as-text":
-        parents[1] = "abc"
+        rest[names.index("parents")][-1] = "abc"
     elif damage == "parent-as-number":
-        parents[1] = [1]
+        rest[names.index("parents")][-1] = [1]
+    elif damage == "a-column-short":
+        rest[names.index("subject")].pop()
+    elif damage == "a-column-missing":
+        rest.pop()
     else:
-        shas.pop()
-    cached(shuttled).path.write_bytes(HEADER + doctored(columns))
+        rest[names.index("note")] = "not a column"  # type: ignore[call-overload]
+    cached(shuttled).path.write_bytes(HEADER + doctored(first) + doctored(rest))
+    assert cached(shuttled).load() == []
+    assert_rebuilt_from_git(shuttled)
+
+
+def test_lists_nested_too_deep_for_the_parser_are_a_corrupt_line(shuttled: Table) -> None:
+    body = b"[" * 200_000 + b"]" * 200_000
+    line = b"%08x %s\n" % (zlib.crc32(body), body)
+    cached(shuttled).path.write_bytes(HEADER + line)
     assert cached(shuttled).load() == []
     assert_rebuilt_from_git(shuttled)
 
@@ -200,3 +223,44 @@ def test_a_cache_that_cannot_be_written_or_read_is_only_slower(shuttled: Table) 
     version = shuttled.propose(doc="annex")
     assert Negotiation(shuttled.path).history.get(version.sha) == version
     folder.unlink()
+
+
+def test_many_appends_are_rewritten_as_one_line_by_the_next_open(
+    tmp_path: Path, shuttled: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "COMPACT_AFTER", 4)
+    versions = cached(shuttled).load()
+    assert len(versions) > 5
+    index = VersionIndex(tmp_path)
+    for v in versions:
+        index.append([v])
+    index.append(versions[:2])  # another process read the same versions
+    assert index.path.read_bytes().count(b"\n") == len(versions) + 2
+    assert index.load() == versions
+    assert index.path.read_bytes() == HEADER + cache.encode_line(versions)
+    assert not [p for p in tmp_path.joinpath("penholder").iterdir() if p.name != "versions.idx"]
+    assert index.load() == versions
+
+
+def test_an_append_waiting_on_a_file_that_is_replaced_goes_to_the_new_one(
+    tmp_path: Path, shuttled: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compaction (or a rebuild) swaps the file while an appender waits for its lock: the
+    appender writes to the file now in place, not to the one that is gone."""
+    versions = cached(shuttled).load()
+    index = VersionIndex(tmp_path)
+    index.append(versions[:-1])
+    locked = cache._lock
+
+    def swap_then_lock(fd: int, *, shared: bool) -> None:
+        if not shared and not swapped:
+            swapped.append(True)
+            replacement = index.path.with_name("new")
+            replacement.write_bytes(HEADER + cache.encode_line(versions[:-1]))
+            replacement.replace(index.path)
+        locked(fd, shared=shared)
+
+    swapped: list[bool] = []
+    monkeypatch.setattr(cache, "_lock", swap_then_lock)
+    index.append(versions[-1:])
+    assert swapped and index.load() == versions
