@@ -25,6 +25,7 @@ from penholder.core.trust.roster import Roster
 from penholder.tui.desk import describe
 from penholder.tui.drafts import DraftKey
 from penholder.tui.safe import cell, one_line, plain
+from penholder.tui.screens.base import styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -61,6 +62,7 @@ class Extras:
 
 
 class ActionScreen(ModalScreen[Version | None]):
+    CSS_PATH = styles("dialog", "act")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="act.cancel"),
         Binding("ctrl+s", "confirm", "Sign and send", id="act.confirm"),

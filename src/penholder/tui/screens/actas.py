@@ -13,12 +13,14 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from penholder.tui.safe import plain
+from penholder.tui.screens.base import styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
 
 
 class ActAsScreen(ModalScreen[str | None]):
+    CSS_PATH = styles("dialog", "actas")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="actas.cancel")
     ]

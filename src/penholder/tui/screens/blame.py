@@ -16,11 +16,12 @@ from penholder.core.views.blame import Span
 from penholder.tui.attribution import BlameText
 from penholder.tui.desk import describe
 from penholder.tui.safe import markup, one_line
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.widgets.blame_view import BlameLegend, BlameView
 
 
 class BlameScreen(PenholderScreen):
+    CSS_PATH = styles("blame")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="blame.back"),
         Binding("l", "clauses", "Clauses", id="blame.clauses"),

@@ -18,7 +18,7 @@ from penholder.core.errors import PenholderError
 from penholder.core.views.clauses import BracketTrend, Clause
 from penholder.tui.desk import describe
 from penholder.tui.safe import cell, markup, plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.widgets.cells import styled
 
 STATUS_STYLES = {
@@ -51,6 +51,7 @@ def clause_trend(clause: str, trend: list[BracketTrend]) -> str:
 
 
 class ClausesScreen(PenholderScreen):
+    CSS_PATH = styles("clauses")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="clauses.back"),
         Binding("b", "blame", "Who wrote what", id="clauses.blame"),

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from penholder.core.errors import PenholderError
 from penholder.tui.safe import markup, one_line, plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.trilogue import SEPARATOR, Column, Trilogue
 from penholder.tui.widgets.columns_view import ColumnsView
 
@@ -31,6 +31,7 @@ def header_cell(column: Column, width: int) -> tuple[str, str]:
 
 
 class ColumnsScreen(PenholderScreen):
+    CSS_PATH = styles("columns")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="columns.back"),
         Binding("c", "only_changed", "Only differences", id="columns.only-changed"),

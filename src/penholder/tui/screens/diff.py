@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 from penholder.core.actions import Base, base_version, text_version
 from penholder.tui.redline import Granularity, Redline, stats_line
 from penholder.tui.safe import plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.widgets.redline_view import RedlineView
 
 GRANULARITIES: tuple[Granularity, ...] = ("word", "char", "line")
@@ -28,6 +28,7 @@ BASES = {
 
 
 class DiffScreen(PenholderScreen):
+    CSS_PATH = styles("diff")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="diff.back"),
         Binding("v", "toggle_view", "Inline/side", id="diff.view"),

@@ -22,13 +22,14 @@ from penholder.tui.desk import describe
 from penholder.tui.drafts import DraftKey, SavedDraft
 from penholder.tui.safe import markup, plain, shown
 from penholder.tui.screens.act import ActionScreen, Extras
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.widgets.editor import DraftEditor
 
 AUTOSAVE_DELAY = 0.4
 
 
 class DraftScreen(PenholderScreen):
+    CSS_PATH = styles("draft")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="draft.back"),
         Binding("e", "edit", "Amend", id="draft.edit"),

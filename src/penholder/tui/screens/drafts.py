@@ -16,12 +16,14 @@ from penholder.core.model import Action
 from penholder.tui.clock import ago
 from penholder.tui.drafts import SavedDraft
 from penholder.tui.safe import plain
+from penholder.tui.screens.base import styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
 
 
 class DraftsScreen(ModalScreen[None]):
+    CSS_PATH = styles("dialog", "drafts")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "later", "Later", id="drafts.later"),
         Binding("x", "discard", "Discard", id="drafts.discard"),

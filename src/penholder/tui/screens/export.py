@@ -20,6 +20,7 @@ from penholder.core.errors import PenholderError
 from penholder.tui.desk import ExportFormat, Snapshot, describe
 from penholder.tui.redline import Granularity
 from penholder.tui.safe import one_line, plain
+from penholder.tui.screens.base import styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -78,6 +79,7 @@ def pdf_available() -> bool:
 
 
 class ExportScreen(ModalScreen[Path | None]):
+    CSS_PATH = styles("dialog", "export")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "Export", id="export.confirm"),

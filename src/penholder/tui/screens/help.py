@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -73,6 +73,7 @@ def display_key(keys: str) -> str:
 
 
 class HelpScreen(PenholderScreen):
+    CSS_PATH = styles("help")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark", "back", "Back", id="help.back"),
     ]

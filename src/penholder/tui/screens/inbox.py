@@ -15,10 +15,11 @@ from textual.widgets.option_list import Option
 from penholder.tui.clock import ago, awaiting, short_time
 from penholder.tui.desk import Snapshot
 from penholder.tui.safe import markup, plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 
 
 class InboxScreen(PenholderScreen):
+    CSS_PATH = styles("inbox")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="inbox.back"),
         Binding("r", "act('receipt')", "Receipt", id="inbox.receipt"),

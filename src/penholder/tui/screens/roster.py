@@ -25,7 +25,7 @@ from penholder.core.trust.roster import ROLES, Roster
 from penholder.tui.desk import Snapshot
 from penholder.tui.safe import cell, markup, plain
 from penholder.tui.screens.act import ActionScreen, Extras
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
@@ -39,6 +39,7 @@ KINDS = {
 
 
 class RosterScreen(PenholderScreen):
+    CSS_PATH = styles("roster")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="roster.back"),
         Binding("n", "change('add')", "Seat", id="roster.add"),
@@ -190,6 +191,7 @@ class RosterScreen(PenholderScreen):
 class RosterChangeScreen(ModalScreen["RosterChange | None"]):
     """The form of one roster change; the key line is checked before anything is signed."""
 
+    CSS_PATH = styles("dialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="rosterform.cancel"),
         Binding("ctrl+s", "submit", "Continue", id="rosterform.confirm"),

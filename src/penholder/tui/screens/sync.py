@@ -26,7 +26,7 @@ from penholder.core.actions.session import (
 )
 from penholder.core.errors import PenholderError
 from penholder.tui.safe import cell, markup, plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.widgets.cells import styled
 
 STAGES = ("fetch", "verify", "accept", "push")
@@ -71,6 +71,7 @@ def branch_detail(result: BranchResult) -> str:
 
 
 class SyncScreen(PenholderScreen):
+    CSS_PATH = styles("sync")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="sync.back"),
         Binding("ctrl+r", "run", "Sync again", id="sync.again"),
@@ -233,6 +234,7 @@ class SyncScreen(PenholderScreen):
 class RemotesScreen(ModalScreen[str | None]):
     """Which remote to sync with, when there are several."""
 
+    CSS_PATH = styles("dialog", "sync")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="remotes.cancel")
     ]

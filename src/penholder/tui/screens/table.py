@@ -20,7 +20,7 @@ from penholder.tui.clock import ago, awaiting, short_time
 from penholder.tui.desk import Snapshot, SyncStatus, describe
 from penholder.tui.redline import Redline, stats_line
 from penholder.tui.safe import cell, markup, plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 from penholder.tui.widgets.cells import styled
 from penholder.tui.widgets.redline_view import RedlineView
 from penholder.tui.widgets.timeline import Timeline
@@ -29,6 +29,7 @@ PREVIEW_DELAY = 0.08
 
 
 class TableScreen(PenholderScreen):
+    CSS_PATH = styles("table")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "diff", "Diff", id="table.diff"),
         Binding("e", "act('amend')", "Amend", id="table.amend"),

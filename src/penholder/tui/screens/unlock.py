@@ -15,12 +15,14 @@ from textual.widgets import Button, Input, Static
 
 from penholder.core.errors import PenholderError
 from penholder.tui.safe import plain
+from penholder.tui.screens.base import styles
 
 if TYPE_CHECKING:
     from penholder.tui.app import PenholderApp
 
 
 class UnlockScreen(ModalScreen[bool]):
+    CSS_PATH = styles("dialog", "unlock")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="unlock.cancel")
     ]

@@ -15,10 +15,11 @@ from penholder.core.errors import PenholderError
 from penholder.core.trust.rules import RULES
 from penholder.core.views.verify import Report, verify
 from penholder.tui.safe import cell, markup, plain
-from penholder.tui.screens.base import PenholderScreen
+from penholder.tui.screens.base import PenholderScreen, styles
 
 
 class VerifyScreen(PenholderScreen):
+    CSS_PATH = styles("verify")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="verify.back"),
         Binding("ctrl+r", "run", "Verify again", id="verify.again"),

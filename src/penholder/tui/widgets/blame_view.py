@@ -1,6 +1,6 @@
 """A version's text coloured by who wrote each word, painted through the Line API, with a word
 cursor. Each actor has a stable colour slot (its place in the roster); the slots' colours are
-theme variables in app.tcss, so every theme reaches them."""
+theme variables (in the widgets' DEFAULT_CSS), so every theme reaches them."""
 
 from __future__ import annotations
 
@@ -28,6 +28,50 @@ class BlameView(ThemedScrollView, can_focus=True):
     STYLE_PREFIX = ""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*SLOTS, "blame--cursor", "blame--message"}
+    # One colour per author slot: the legend (BlameLegend) shows the same colours, reversed.
+    DEFAULT_CSS = """
+    BlameView {
+        height: 1fr;
+        overflow-x: hidden;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    BlameView > .blame--a0 {
+        color: $text-primary;
+    }
+    BlameView > .blame--a1 {
+        color: $text-warning;
+    }
+    BlameView > .blame--a2 {
+        color: $text-success;
+    }
+    BlameView > .blame--a3 {
+        color: $text-error;
+    }
+    BlameView > .blame--a4 {
+        color: $text-secondary;
+    }
+    BlameView > .blame--a5 {
+        color: $text-accent;
+    }
+    BlameView > .blame--a6 {
+        color: $text-primary;
+        text-style: underline;
+    }
+    BlameView > .blame--a7 {
+        color: $text-success;
+        text-style: underline;
+    }
+    BlameView > .blame--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    BlameView > .blame--message {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right,w", "word(1)", "Next word", show=False, id="blame.next-word"),
         Binding("left,B", "word(-1)", "Previous word", show=False, id="blame.previous-word"),
@@ -204,7 +248,40 @@ class BlameLegend(Widget):
     """Each actor who wrote some of the text, in its colour, and its share of the text."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = set(SLOTS)
-    DEFAULT_CSS = "BlameLegend { height: 1; }"
+    DEFAULT_CSS = """
+    BlameLegend {
+        height: 1;
+    }
+    BlameLegend > .blame--a0 {
+        color: $text-primary;
+    }
+    BlameLegend > .blame--a1 {
+        color: $text-warning;
+    }
+    BlameLegend > .blame--a2 {
+        color: $text-success;
+    }
+    BlameLegend > .blame--a3 {
+        color: $text-error;
+    }
+    BlameLegend > .blame--a4 {
+        color: $text-secondary;
+    }
+    BlameLegend > .blame--a5 {
+        color: $text-accent;
+    }
+    BlameLegend > .blame--a6 {
+        color: $text-primary;
+    }
+    BlameLegend > .blame--a7 {
+        color: $text-success;
+    }
+    BlameLegend > .blame--a0, BlameLegend > .blame--a1, BlameLegend > .blame--a2,
+    BlameLegend > .blame--a3, BlameLegend > .blame--a4, BlameLegend > .blame--a5,
+    BlameLegend > .blame--a6, BlameLegend > .blame--a7 {
+        text-style: bold reverse;
+    }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -23,6 +23,38 @@ class ColumnsView(ThemedScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"columns--{key}" for key in KEYS} | {
         "columns--message"
     }
+    DEFAULT_CSS = """
+    ColumnsView {
+        height: 1fr;
+        overflow-x: hidden;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    ColumnsView > .columns--insert {
+        background: $success 25%;
+        color: $text-success;
+        text-style: underline;
+    }
+    ColumnsView > .columns--delete {
+        background: $error 20%;
+        color: $text-error;
+        text-style: strike;
+    }
+    ColumnsView > .columns--absent {
+        color: $text-disabled;
+        text-style: italic;
+    }
+    ColumnsView > .columns--rule {
+        color: $panel-lighten-1;
+    }
+    ColumnsView > .columns--changed-rule {
+        color: $warning;
+    }
+    ColumnsView > .columns--message {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "scroll_by(1)", "Down", show=False, id="columns.down"),
         Binding("up,k", "scroll_by(-1)", "Up", show=False, id="columns.up"),

@@ -47,6 +47,21 @@ def markdown_highlights(lines: list[str]) -> dict[int, list[tuple[int, int | Non
 class DraftEditor(TextArea):
     """A soft-wrapping Markdown editor for one draft."""
 
+    # The :focus selectors outrank TextArea's own `TextArea:focus` border: focus alone does not
+    # change this frame; only editing does.
+    DEFAULT_CSS = """
+    DraftEditor, DraftEditor:focus {
+        height: 1fr;
+        border: round $panel-lighten-1;
+    }
+    DraftEditor.editing {
+        border: round $warning;
+    }
+    DraftEditor.editing:focus {
+        border: round $accent;
+    }
+    """
+
     def __init__(self, text: str = "", *, read_only: bool = False, id: str | None = None) -> None:
         language = "markdown" if "markdown" in self.available_languages_static() else None
         super().__init__(

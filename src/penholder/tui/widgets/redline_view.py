@@ -26,6 +26,51 @@ class RedlineView(ThemedScrollView, can_focus=True):
         "redline--current",
         "redline--message",
     }
+    DEFAULT_CSS = """
+    RedlineView {
+        height: 1fr;
+        overflow-x: hidden;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    RedlineView > .redline--insert {
+        background: $success 25%;
+        color: $text-success;
+        text-style: underline;
+    }
+    RedlineView > .redline--delete {
+        background: $error 20%;
+        color: $text-error;
+        text-style: strike;
+    }
+    RedlineView > .redline--move {
+        background: $accent 20%;
+        color: $text-accent;
+        text-style: italic;
+    }
+    RedlineView > .redline--fold {
+        color: $text-muted;
+        text-style: italic;
+    }
+    RedlineView > .redline--gutter {
+        color: $text-disabled;
+    }
+    RedlineView > .redline--gutter-changed {
+        color: $warning;
+    }
+    RedlineView > .redline--current {
+        color: $accent;
+        background: $accent 30%;
+        text-style: bold;
+    }
+    RedlineView > .redline--blank {
+        color: $panel-lighten-1;
+    }
+    RedlineView > .redline--message {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_change", "Next change", id="redline.next"),
         Binding("p", "previous_change", "Previous change", id="redline.previous"),

@@ -79,6 +79,48 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--bad",
         "timeline--pending",
     }
+    DEFAULT_CSS = """
+    Timeline > .timeline--cursor {
+        background: $block-cursor-blurred-background;
+    }
+    Timeline:focus > .timeline--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    Timeline > .timeline--mark {
+        color: $accent;
+        text-style: bold;
+    }
+    Timeline > .timeline--withdraw {
+        background: $error 25%;
+        color: $text-error;
+        text-style: bold;
+    }
+    Timeline > .timeline--resume {
+        background: $warning 20%;
+        color: $text-warning;
+        text-style: bold;
+    }
+    Timeline > .timeline--agreed {
+        background: $success 20%;
+        color: $text-success;
+    }
+    Timeline > .timeline--round {
+        color: $text-accent;
+        text-style: bold;
+    }
+    Timeline > .timeline--quiet {
+        color: $text-muted;
+    }
+    Timeline > .timeline--bad {
+        color: $text-error;
+        text-style: bold;
+    }
+    Timeline > .timeline--pending {
+        color: $text-disabled;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Up", show=False, id="timeline.up"),
         Binding("down,j", "move(1)", "Down", show=False, id="timeline.down"),
