@@ -1,6 +1,7 @@
 """How fast the command line starts, whole process, beside a bare Python and a git command.
 
-- `python -c pass` and `git rev-parse HEAD`: the floor a Python tool and a git tool start from;
+- `python -c pass` and `git rev-parse HEAD`: the floor a Python tool and a git tool start from,
+  and `python -c 'import click'`: the floor of a command line built on click;
 - `penholder --version`: within 40 ms of the bare Python start (it imports click alone);
 - `penholder status` on the demo negotiation: at most 120 ms (it reads every version afresh
   and checks the signatures an agreement counts);
@@ -91,6 +92,7 @@ def run(quick: bool) -> list[Row]:
         env["PENHOLDER_PASSPHRASE"] = DEMO_PASSPHRASE
 
         bare = timed([python, "-c", "pass"], env, repeat)
+        click = timed([python, "-c", "import click"], env, repeat)
         git = timed(["git", "rev-parse", "HEAD"], env, repeat, cwd=repo)
         version = timed([*penholder, "--version"], env, repeat)
         status = timed([*penholder, "status"], env, repeat)
@@ -115,6 +117,13 @@ def run(quick: bool) -> list[Row]:
     return [
         Row(AREA, "python -c pass", ms(bare)),
         Row(AREA, "git rev-parse HEAD", ms(git)),
+        Row(
+            AREA,
+            "python -c 'import click' (the floor of any click CLI)",
+            ms(click),
+            ms(bare),
+            over(click, bare),
+        ),
         Row(
             AREA,
             "penholder --version",
