@@ -19,7 +19,8 @@ from pathlib import Path
 
 from bench.common import WORDS, bench_negotiation
 from penholder.core.model import SAME_TREE_ACTIONS, TEXT_ACTIONS, Action
-from penholder.core.store.gitrepo import GitRepo, tree_bytes
+from penholder.core.store.gitobjects import tree_bytes
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.trust import sshsig
 from penholder.core.trust.commit import RawCommit, ident
 from penholder.core.trust.message import Trailers, build_message
@@ -63,7 +64,7 @@ class Builder:
         self.round = 1
 
     def _blobs(self, tree: str) -> tuple[str, str]:
-        from penholder.core.store.gitrepo import parse_tree
+        from penholder.core.store.gitobjects import parse_tree
 
         entries = {name: sha for _, name, sha in parse_tree(self.repo.read(tree)[1])}
         return entries[ROSTER_FILE], entries[SIGNERS_FILE]

@@ -12,7 +12,7 @@ import pytest
 from helpers import Table, git, shuttle
 from penholder.core.errors import LockHeldError
 from penholder.core.model import Action
-from penholder.core.store import gitrepo
+from penholder.core.store import gitrefs
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.views.verify import verify
 
@@ -114,7 +114,7 @@ def test_a_stale_ref_lock_is_reported_with_its_path(
     v = shuttle(table)
     lock = table.path / "refs" / "heads" / "qatar.lock"
     lock.write_text("")
-    monkeypatch.setattr(gitrepo, "LOCK_RETRY_SECONDS", 0.3)
+    monkeypatch.setattr(gitrefs, "LOCK_RETRY_SECONDS", 0.3)
     with pytest.raises(LockHeldError) as caught:
         table.on("qatar", Action.COMMENT, v["forward2"], to=("turkiye",))
     assert str(lock) in caught.value.message

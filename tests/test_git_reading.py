@@ -25,7 +25,8 @@ from helpers import TEXT, Table, git, penholder, shuttle, snapshot
 from hostile import _replace
 from penholder.core.errors import InputError, StoreError, TreeFormatError
 from penholder.core.model import Action
-from penholder.core.store.gitrepo import GitRepo, parse_tree, tree_bytes
+from penholder.core.store.gitobjects import parse_tree, tree_bytes
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.negotiation import Negotiation
 from penholder.core.store.trusted_root import record_trusted_root
 from penholder.core.trust import sshsig

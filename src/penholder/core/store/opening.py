@@ -9,7 +9,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from penholder.core.errors import InputError, RefusedError
 from penholder.core.model import Action
-from penholder.core.store.gitrepo import GitRepo, run_git, tree_bytes
+from penholder.core.store.gitobjects import run_git, tree_bytes
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.inputs import (
     check_text_fields,
     checked_message,

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from penholder.core.errors import InputError, StoreError
 from penholder.core.model import ROSTER_ONLY_ACTIONS, TEXT_ACTIONS, Action
-from penholder.core.store.gitrepo import GitRepo, parse_tree, tree_bytes
+from penholder.core.store.gitobjects import parse_tree, tree_bytes
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.trust.roster import (
     ROSTER_FILE,
     SIGNERS_FILE,

@@ -37,7 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from penholder.core.errors import InputError, StoreError, SyncError
-from penholder.core.store.gitrepo import GitRepo, run_git
+from penholder.core.store.gitobjects import run_git
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.trusted_root import record_trusted_root
 from penholder.core.sync.quarantine import HEADS, last_line
 from penholder.core.sync.results import BranchStatus, Progress, SyncReport

@@ -24,7 +24,8 @@ from pathlib import Path
 from types import TracebackType
 
 from penholder.core.errors import StoreError
-from penholder.core.store.gitrepo import READ_AS_STORED, GitRepo, run_git
+from penholder.core.store.gitobjects import READ_AS_STORED, run_git
+from penholder.core.store.gitrepo import GitRepo
 
 Progress = Callable[[str, int, int], None]
 

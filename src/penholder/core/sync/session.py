@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass
 
 from penholder.core.errors import RefMovedError, SyncError
-from penholder.core.store.gitrepo import GitRepo, run_git
+from penholder.core.store.gitobjects import run_git
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.trusted_root import record_trusted_root
 from penholder.core.sync.quarantine import HEADS, LOCAL, Quarantine, last_line, run_transport
 from penholder.core.sync.results import (

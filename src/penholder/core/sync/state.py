@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from penholder.core.errors import InputError
-from penholder.core.store.gitrepo import GitRepo, run_git
+from penholder.core.store.gitobjects import run_git
+from penholder.core.store.gitrepo import GitRepo
 
 if TYPE_CHECKING:
     from penholder.core.store.negotiation import Negotiation

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from penholder.core.errors import StoreError
 from penholder.core.store.cache import VersionIndex
-from penholder.core.store.gitrepo import AUTO_PACK_OBJECTS, GitRepo, run_git
+from penholder.core.store.gitobjects import run_git
+from penholder.core.store.gitrepo import AUTO_PACK_OBJECTS, GitRepo
 from penholder.core.store.keyfiles import KeyStore
 from penholder.core.store.trusted_root import trusted_root
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from penholder.core.errors import TreeFormatError
-from penholder.core.store.gitrepo import GitRepo, parse_tree
+from penholder.core.store.gitobjects import parse_tree
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.trees import facts_from_entries
 from penholder.core.trust.rules import Rule
 from penholder.core.trust.text import first_unsafe_bytes, unsafe_problem

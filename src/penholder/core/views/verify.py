@@ -13,7 +13,9 @@ from pathlib import Path
 
 from penholder.core.errors import CommitFormatError, InputError, StoreError
 from penholder.core.model import Action, SignatureStatus, Version
-from penholder.core.store.gitrepo import HEADS, GitRepo, repo_hazards, run_git
+from penholder.core.store.gitobjects import run_git
+from penholder.core.store.gitrefs import HEADS, repo_hazards
+from penholder.core.store.gitrepo import GitRepo
 from penholder.core.store.seals import Seals
 from penholder.core.store.trusted_root import TRUSTED_ROOT, trusted_root
 from penholder.core.trust import sshsig
