@@ -138,7 +138,10 @@ def test_export_draft_certificate(
     early = accord_versions(shared_demo)["early"]
 
     async def export(pilot: Pilot[Any]) -> None:
+        # The table behind the dialog shows where the first load's scroll landed: let it land.
+        await pilot.wait_for_scheduled_animations()
         pilot.app.export_certificate(early)  # type: ignore[attr-defined]
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(shared_demo.app(), terminal_size=SIZE, run_before=run(export))
 

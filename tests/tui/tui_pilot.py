@@ -27,6 +27,10 @@ async def settle(pilot: Pilot[None]) -> None:
             break
         await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy])
     await pilot.pause()
+    # Scrolls the handlers started (the first load scrolls the timeline to its newest row)
+    # land before the test goes on, whatever the machine's load.
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 async def ready(pilot: Pilot[None]) -> PenholderApp:
