@@ -25,12 +25,24 @@ def object_sha(kind: str, data: bytes) -> str:
 
 
 def read_roster(repo: GitRepo, facts: TreeFacts) -> Roster | None:
-    if facts.roster_blob is None:
+    """The roster a tree carries, or None when it cannot be read. A blob's content is fixed by
+    its sha, so each roster blob is read and parsed once per process (a negotiation's roster
+    versions often carry the same few rosters)."""
+    blob = facts.roster_blob
+    if blob is None:
         return None
-    try:
-        return parse_roster(repo.read(facts.roster_blob)[1].decode("utf-8"))
-    except (InputError, UnicodeDecodeError):
-        return None
+    if blob not in _ROSTER_OF_BLOB:
+        if len(_ROSTER_OF_BLOB) >= _ROSTERS_KEPT:
+            _ROSTER_OF_BLOB.clear()
+        try:
+            _ROSTER_OF_BLOB[blob] = parse_roster(repo.read(blob)[1].decode("utf-8"))
+        except (InputError, UnicodeDecodeError):
+            _ROSTER_OF_BLOB[blob] = None
+    return _ROSTER_OF_BLOB[blob]
+
+
+_ROSTERS_KEPT = 1024
+_ROSTER_OF_BLOB: dict[str, Roster | None] = {}
 
 
 def read_tree_facts(repo: GitRepo, tree: str) -> TreeFacts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tomllib
@@ -284,10 +285,13 @@ def _canonical_tables(text: str) -> dict[str, object] | None:
     return data
 
 
+@functools.lru_cache(maxsize=256)
 def parse_roster(text: str) -> Roster:
     """Parse a tree's `penholder.toml`: only in the one layout `Roster.to_toml` writes (the
     store writes nothing else). Any other layout, valid TOML or not, is refused: a reader with
-    fewer tools (the certificate's recipe reads it with sed) must see the same roster."""
+    fewer tools (the certificate's recipe reads it with sed) must see the same roster. A roster
+    is immutable, and a negotiation's roster versions carry the same few: each text is parsed
+    once (a refusal is not remembered: it is raised again each time)."""
     fast = _canonical_tables(text) if len(text) <= MAX_TOML_BYTES else None
     if fast is not None:
         try:
