@@ -331,6 +331,41 @@ def rosters(b: Builder, n: int) -> None:
         b.act("pakistan", Action.COMMENT, refers=(b.tips["qatar"],), to=("qatar",))
 
 
+def roster_junk(b: Builder, n: int) -> None:
+    """One roster change, then unsigned endorsements of it on a branch of their own: a hub's
+    junk that once made every mark re-walk all the marks before it."""
+    new = dataclasses.replace(
+        b.roster, rules=dataclasses.replace(b.roster.rules, max_draft_bytes=200_000)
+    )
+    change = b.act("qatar", Action.ROSTER, roster=new)
+    last = change
+    while b.count < n:
+        last = b.act(
+            "turkiye",
+            Action.ENDORSE,
+            refers=(change,),
+            signed=False,
+            parents=[change, last] if last != change else [change],
+            branch="hub-junk",
+        )
+
+
+def pending_rosters(b: Builder, n: int) -> None:
+    """Half the history roster changes no mediator endorses (each stays pending for every later
+    version), half comments that merge two branches: every merge once re-judged them all."""
+    limits = [200_000, 300_000]
+    i = 0
+    while b.count + 2 <= n:
+        new = dataclasses.replace(
+            b.roster, rules=dataclasses.replace(b.roster.rules, max_draft_bytes=limits[i % 2])
+        )
+        i += 1
+        b.act("qatar", Action.ROSTER, roster=new)
+        b.act("turkiye", Action.COMMENT, refers=(b.tips["qatar"],), to=("qatar",))
+    while b.count < n:
+        b.act("pakistan", Action.COMMENT, refers=(b.tips["qatar"],), to=("qatar",))
+
+
 SHAPES: dict[str, Callable[[Builder, int], None]] = {
     "honest": honest,
     "revisions": revisions,
@@ -339,9 +374,11 @@ SHAPES: dict[str, Callable[[Builder, int], None]] = {
     "junk": junk,
     "junk-fan": junk_fan,
     "rosters": rosters,
+    "roster-junk": roster_junk,
+    "pending-rosters": pending_rosters,
 }
 # Shapes whose history is meant to fail verify (and must fail it quickly).
-FAILING = {"junk", "junk-fan"}
+FAILING = {"junk", "junk-fan", "roster-junk"}
 
 
 def build(shape: str, n: int, folder: Path) -> Path:

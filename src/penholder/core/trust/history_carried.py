@@ -103,7 +103,6 @@ class HistoryCarried(HistoryIndexes):
             self._roster_before[v.sha] = self.roster_in_force(v.parents)
             self._roster_versions[v.sha] = roster
             self._own_keys(roster)
-            pending = pending | {v.sha}
         target = v.refers[0] if v.refers else None
         if (
             v.action in (Action.ENDORSE, Action.RECEIPT)
@@ -117,14 +116,15 @@ class HistoryCarried(HistoryIndexes):
             self._mark_actors.setdefault(target, set()).add(v.actor)
             self._note_if_it_may_take_effect(target)
             # A mark changes the standing of its own roster version only, and a second mark
-            # by an actor whose first still stands where it is made changes nothing.
-            if (
-                target in pending
-                and not adds_nothing
-                and self._quorum_met(target, self.visible_from((v.sha,)))
-            ):
-                effective = self._add_effective(effective, target)
-                pending = pending - {target}
+            # by an actor whose first still stands where it is made changes nothing. A roster
+            # version is carried as pending from its first mark on: one without marks can
+            # take effect nowhere, so carrying it would only cost (a hostile history of many).
+            if target not in effective:
+                if not adds_nothing and self._quorum_met(target, self.visible_from((v.sha,))):
+                    effective = self._add_effective(effective, target)
+                    pending = pending - {target}
+                elif target not in pending:
+                    pending = pending | {target}
         if (
             v.action == Action.RETRACT
             and target is not None
@@ -189,7 +189,7 @@ class HistoryCarried(HistoryIndexes):
 
     def _carried_rosters(self, parents: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
         """What the ancestors of a version with these parents hold together: the roster versions
-        seen there and not yet in effect, and those in effect (a roster version whose quorum
+        marked there and not yet in effect, and those in effect (a roster version whose quorum
         only the parents together hold takes effect here)."""
         parents = list(parents)
         pending = effective = _EMPTY
