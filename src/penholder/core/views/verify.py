@@ -62,6 +62,9 @@ class Report:
     failures: list[Failure] = field(default_factory=list)
     signatures: dict[str, SignatureStatus] = field(default_factory=dict)
     signing_keys: dict[str, bytes] = field(default_factory=dict)
+    # The history as verify read and judged it (None when it stopped before reading it):
+    # what a claim about agreement is computed on, so it rests on exactly what was verified.
+    history: History | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -202,6 +205,7 @@ def _judge(
             fail(Failure(roots[0][0], roots[0][2].actor, Rule.SIGNERS_DERIVED, root_problem))
     history = History(root_roster)
     _judge_versions(repo, parsed, seals, history, trees, reader, report, progress)
+    report.history = history
     if root_roster is not None:
         _check_branches(tips, history, report)
         _check_revocations(history, report)
