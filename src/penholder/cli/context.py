@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from penholder.core.model import Version
     from penholder.core.store.keyfiles import KeyStore
     from penholder.core.store.negotiation import Negotiation
+    from penholder.core.views.compare import Sides
 
 
 def default_home() -> Path:
@@ -174,3 +175,28 @@ def describe(v: Version) -> str:
     to = f" → {', '.join(v.to)}" if v.to else ""
     doc = f" [{v.document}]" if v.document else ""
     return f"{v.short}  r{v.round}  {v.actor} {v.action}{doc}{to}: {v.subject}"
+
+
+def named_sides(
+    ctx: Context,
+    negotiation: Negotiation,
+    a: str | None,
+    b: str | None,
+    round_number: int | None,
+    document: str | None,
+    usage: str,
+) -> Sides:
+    """What a comparison command names: a round of a document (--round N --doc NAME), A
+    against B, or A against the version it answers; `usage` is the refusal for none."""
+    from penholder.core.actions import Base
+    from penholder.core.views import compare
+
+    if round_number is not None:
+        if not document:
+            raise InputError("--round needs --doc NAME")
+        return compare.rounds(negotiation, round_number, document)
+    if a and b:
+        return compare.between(negotiation, ctx.resolve(a), ctx.resolve(b), document)
+    if a:
+        return compare.against(negotiation, ctx.resolve(a), Base.ANSWERED, None, document)
+    raise InputError(usage)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from penholder.cli.context import Context, echo_json, pass_ctx, reported
+from penholder.cli.context import Context, echo_json, named_sides, pass_ctx, reported
 from penholder.cli.terminal import say
 from penholder.core.errors import InputError
 
@@ -48,17 +48,12 @@ def diff_command(
     """Redline between versions: A against the version it answers, A against B, a round
     (--round N), or what you last saw (--since-seen --as ID)."""
     from penholder.cli import diffpaint
-    from penholder.core.actions import Base
     from penholder.core.diff.texts import diff_texts, diff_to_json, inline_view, side_by_side_view
     from penholder.core.views import compare
 
     with reported():
         negotiation = ctx.negotiation()
-        if round_number is not None:
-            if not document:
-                raise InputError("--round needs --doc NAME")
-            sides = compare.rounds(negotiation, round_number, document)
-        elif since_seen:
+        if since_seen and round_number is None:
             if not actor:
                 raise InputError("--since-seen needs --as ID")
             newer = ctx.resolve(a) if a else None
@@ -66,12 +61,16 @@ def diff_command(
             if not name:
                 raise InputError("--since-seen needs --doc NAME (or a version)")
             sides = compare.since_seen(negotiation, actor, name, newer)
-        elif a and b:
-            sides = compare.between(negotiation, ctx.resolve(a), ctx.resolve(b), document)
-        elif a:
-            sides = compare.against(negotiation, ctx.resolve(a), Base.ANSWERED, None, document)
         else:
-            raise InputError("name a version: penholder diff A [B] (or --round N, --since-seen)")
+            sides = named_sides(
+                ctx,
+                negotiation,
+                a,
+                b,
+                round_number,
+                document,
+                "name a version: penholder diff A [B] (or --round N, --since-seen)",
+            )
         result = diff_texts(sides.old_text, sides.new_text, granularity)  # type: ignore[arg-type]
         if as_json:
             payload: dict[str, object] = {

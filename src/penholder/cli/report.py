@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from penholder.cli.context import Context, pass_ctx, reported
+from penholder.cli.context import Context, named_sides, pass_ctx, reported
 from penholder.cli.terminal import say
 
 
@@ -75,28 +75,27 @@ def redline(
 ) -> None:
     """A printable redline between two versions (or A and the version it answers, or a
     round with --round N --doc NAME)."""
-    from penholder.core.actions import Base
     from penholder.core.diff.texts import diff_texts, inline_view
-    from penholder.core.errors import InputError
-    from penholder.core.views import compare
     from penholder.core.views.signatures import signature_statuses
     from penholder.report.redline import to_html
 
     with reported():
         negotiation = ctx.negotiation()
+        sides = named_sides(
+            ctx,
+            negotiation,
+            a,
+            b,
+            round_number,
+            document,
+            "name versions: penholder redline A [B] (or --round N --doc NAME)",
+        )
         if round_number is not None:
-            if not document:
-                raise InputError("--round needs --doc NAME")
-            sides = compare.rounds(negotiation, round_number, document)
             title = f"round {round_number}"
-        elif a and b:
-            sides = compare.between(negotiation, ctx.resolve(a), ctx.resolve(b), document)
+        elif b:
             title = f"{sides.label_old} → {sides.label_new}"
-        elif a:
-            sides = compare.against(negotiation, ctx.resolve(a), Base.ANSWERED, None, document)
-            title = f"the amendment {sides.label_new}"
         else:
-            raise InputError("name versions: penholder redline A [B] (or --round N --doc NAME)")
+            title = f"the amendment {sides.label_new}"
         result = diff_texts(sides.old_text, sides.new_text, granularity)  # type: ignore[arg-type]
         shas = [v.sha for v in (sides.old, sides.new) if v is not None]
         statuses = signature_statuses(
