@@ -66,7 +66,8 @@ class HistoryCarried(HistoryIndexes):
         # mediator of the roster it replaces or a receipt by an actor whose key it adds. Junk
         # marks (unsigned, forked, by anyone else) are never kept, so they cost nothing later.
         self._marks_of: dict[str, list[str]] = {}
-        self._marks_by: dict[tuple[str, str], list[str]] = {}
+        # (roster version, actor, action): a rotated mediator both endorses and receipts.
+        self._marks_by: dict[tuple[str, str, str], list[str]] = {}
         self._mark_actors: dict[str, set[str]] = {}
         # Roster versions whose marks, over the whole history so far, could meet the quorum in
         # some view: only those are judged again where two branches meet.
@@ -112,7 +113,7 @@ class HistoryCarried(HistoryIndexes):
             assert target is not None
             adds_nothing = self._repeats_a_standing_mark(v, target)
             self._marks_of.setdefault(target, []).append(v.sha)
-            self._marks_by.setdefault((target, v.actor), []).append(v.sha)
+            self._marks_by.setdefault((target, v.actor, v.action), []).append(v.sha)
             self._mark_actors.setdefault(target, set()).add(v.actor)
             self._note_if_it_may_take_effect(target)
             # A mark changes the standing of its own roster version only, and a second mark
@@ -147,7 +148,7 @@ class HistoryCarried(HistoryIndexes):
     def _repeats_a_standing_mark(self, mark: Version, target: str) -> bool:
         """Whether the actor's earlier mark of `target` (on its line, so an ancestor of this
         one) stands where this one is made: not retracted among this one's ancestors."""
-        for earlier in self._marks_by.get((target, mark.actor), ()):
+        for earlier in self._marks_by.get((target, mark.actor, mark.action), ()):
             retracts = self._mark_retracts.get(earlier, ())
             if not any(self.is_ancestor(r, mark.sha) for r in retracts):
                 return True
