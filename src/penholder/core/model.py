@@ -148,7 +148,3 @@ class Version:
             self.author,
             self.committer,
         )
-
-    @classmethod
-    def from_record(cls, record: tuple[object, ...]) -> Version:
-        return cls(*record)  # type: ignore[arg-type]

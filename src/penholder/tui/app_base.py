@@ -91,9 +91,6 @@ class AppBase(App[None]):
             lock = "unlocked" if self.desk.is_unlocked(actor.id) else "locked"
             self.sub_title = one_line(f"as {actor.id} · {actor.role} · key {lock}")
 
-    def key_unlocked(self, actor: str) -> None:
-        self._update_titles()
-
     async def ensure_unlocked(self, actor: str) -> bool:
         """Unlock the actor's key for this session, asking for its passphrase if needed.
         Call from an async worker (it waits on a modal screen)."""

@@ -271,9 +271,6 @@ class Desk:
         if actor not in self._keys:
             self._keys[actor] = self.session.unlock(actor, passphrase)
 
-    def forget_keys(self) -> None:
-        self._keys.clear()
-
     # acting --------------------------------------------------------------------------------
 
     def act(self, request: Request) -> Version:

@@ -6,7 +6,7 @@ import functools
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from penholder.core.errors import InputError
 from penholder.core.model import Role
@@ -67,9 +67,6 @@ class Roster:
         mediators = len(self.ids(Role.MEDIATOR))
         quorum = self.rules.witness_quorum
         return mediators if quorum is None else min(quorum, mediators)
-
-    def with_identity(self, negotiation_id: str, title: str, convener: str) -> Roster:
-        return replace(self, negotiation_id=negotiation_id, title=title, convener=convener)
 
     def to_toml(self) -> str:
         s = json.dumps  # a JSON string is a valid TOML basic string
