@@ -314,16 +314,20 @@ def junk_fan(b: Builder, n: int) -> None:
         )
 
 
+def _another_limit(b: Builder, i: int) -> Roster:
+    """The roster with a draft limit that alternates between two values: a real change."""
+    limit = (300_000, 200_000)[i % 2]
+    return dataclasses.replace(
+        b.roster, rules=dataclasses.replace(b.roster.rules, max_draft_bytes=limit)
+    )
+
+
 def rosters(b: Builder, n: int) -> None:
     """Many roster changes, each endorsed by both mediators (4 versions a change)."""
-    limits = [200_000, 300_000]
     i = 0
     while b.count + 4 <= n:
-        new = dataclasses.replace(
-            b.roster, rules=dataclasses.replace(b.roster.rules, max_draft_bytes=limits[i % 2])
-        )
         i += 1
-        change = b.act("qatar", Action.ROSTER, roster=new)
+        change = b.act("qatar", Action.ROSTER, roster=_another_limit(b, i))
         seen = b.act("turkiye", Action.ENDORSE, refers=(change,))
         b.act("qatar", Action.RECEIPT, refers=(seen,))
         b.act("qatar", Action.ENDORSE, refers=(change,))
@@ -353,14 +357,10 @@ def roster_junk(b: Builder, n: int) -> None:
 def pending_rosters(b: Builder, n: int) -> None:
     """Half the history roster changes no mediator endorses (each stays pending for every later
     version), half comments that merge two branches: every merge once re-judged them all."""
-    limits = [200_000, 300_000]
     i = 0
     while b.count + 2 <= n:
-        new = dataclasses.replace(
-            b.roster, rules=dataclasses.replace(b.roster.rules, max_draft_bytes=limits[i % 2])
-        )
         i += 1
-        b.act("qatar", Action.ROSTER, roster=new)
+        b.act("qatar", Action.ROSTER, roster=_another_limit(b, i))
         b.act("turkiye", Action.COMMENT, refers=(b.tips["qatar"],), to=("qatar",))
     while b.count < n:
         b.act("pakistan", Action.COMMENT, refers=(b.tips["qatar"],), to=("qatar",))

@@ -241,19 +241,15 @@ class HistoryCarried(HistoryIndexes):
         """A roster version takes effect where the replaced roster's mediator quorum has
         endorsed it and every key it adds has receipted it (proof of possession), counting
         only endorsements not retracted there."""
-        old = self.roster_before(sha)
-        mediators = set(old.ids("mediator"))
-        endorsed = set()
-        receipted = set()
-        for mark in self._marks_of.get(sha, ()):
+        endorsed: set[str] = set()
+        receipted: set[str] = set()
+        for mark in self._marks_of.get(sha, ()):  # only marks that can count (`_can_count`)
             if not view(mark) or any(view(r) for r in self._mark_retracts.get(mark, ())):
                 continue
             w = self._versions[mark]
-            if w.action == Action.ENDORSE and w.actor in mediators:
-                endorsed.add(w.actor)
-            elif w.action == Action.RECEIPT:
-                receipted.add(w.actor)
-        return len(endorsed) >= max(old.quorum, 1) and self.added_actors(sha) <= receipted
+            (endorsed if w.action == Action.ENDORSE else receipted).add(w.actor)
+        quorum = max(self.roster_before(sha).quorum, 1)
+        return len(endorsed) >= quorum and self.added_actors(sha) <= receipted
 
     def in_effect(self, parents: Iterable[str]) -> frozenset[str]:
         """The roster versions in effect among these versions' ancestors."""
@@ -322,20 +318,15 @@ class HistoryCarried(HistoryIndexes):
 
     def _stood_together(self, sha: str, visible: Visible | None = None) -> bool:
         old = self.roster_before(sha)
-        mediators = set(old.ids("mediator"))
         added = self.added_actors(sha)
         endorsements: dict[str, list[str]] = {}
         receipts: dict[str, list[str]] = {}
-        for mark in self._marks_of.get(sha, ()):
-            w = self._versions[mark]
-            if mark not in self._line_number:
-                continue
+        for mark in self._marks_of.get(sha, ()):  # only marks that can count (`_can_count`)
             if visible is not None and not visible(mark):
                 continue
-            if w.action == Action.ENDORSE and w.actor in mediators:
-                endorsements.setdefault(w.actor, []).append(mark)
-            elif w.action == Action.RECEIPT and w.actor in added:
-                receipts.setdefault(w.actor, []).append(mark)
+            w = self._versions[mark]
+            counted = endorsements if w.action == Action.ENDORSE else receipts
+            counted.setdefault(w.actor, []).append(mark)
         quorum = max(old.quorum, 1)
         if len(endorsements) < quorum or set(receipts) != added:
             return False
